@@ -1,0 +1,105 @@
+"""What every command shares: settings from the root options, consoles, output formats, and the
+one place where our exceptions become messages and exit codes."""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+
+from factcheck import errors
+from factcheck.config import Settings, load_settings
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    PARTIAL = 1  # the command ran, but some inputs were skipped
+    USAGE = 2  # bad option, argument or setting (also click's own code for usage errors)
+    MODEL_MISSING = 3  # a model is not on disk, or could not be fetched
+    BROKEN = 4  # the store or a model file could not be opened
+    INTERRUPTED = 130  # Ctrl-C, as shells report it
+
+
+# Most specific first: the first class that matches decides the exit code.
+_EXIT_CODES: tuple[tuple[type[errors.FactcheckError], ExitCode], ...] = (
+    (errors.ModelNotProvisioned, ExitCode.MODEL_MISSING),
+    (errors.ModelUnavailable, ExitCode.MODEL_MISSING),
+    (errors.ChecksumMismatch, ExitCode.MODEL_MISSING),
+    (errors.ModelLoadError, ExitCode.BROKEN),
+    (errors.StoreError, ExitCode.BROKEN),
+    (errors.FactcheckError, ExitCode.USAGE),
+)
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 ok; 1 some inputs were skipped; 2 bad usage or settings; "
+    "3 a model is missing or could not be fetched; 4 the store or a model could not be opened; "
+    "130 interrupted."
+)
+
+
+def exit_code_for(exc: errors.FactcheckError) -> ExitCode:
+    return next(code for kind, code in _EXIT_CODES if isinstance(exc, kind))
+
+
+class OutputFormat(str, enum.Enum):
+    TABLE = "table"
+    JSON = "json"
+
+
+@dataclass
+class State:
+    """Carried in ctx.obj: the root options, turned into Settings on first use."""
+
+    overrides: dict[str, Any] = field(default_factory=dict)
+    _settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(**self.overrides)
+        return self._settings
+
+
+def state(ctx: typer.Context) -> State:
+    root = ctx.find_root()
+    if not isinstance(root.obj, State):
+        root.obj = State()
+    return root.obj
+
+
+def stdout() -> Console:
+    return Console(soft_wrap=True)
+
+
+def stderr() -> Console:
+    return Console(stderr=True, soft_wrap=True)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def fail(message: str, code: ExitCode) -> NoReturn:
+    from rich.markup import escape
+
+    stderr().print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    raise typer.Exit(int(code))
+
+
+class FactcheckGroup(TyperGroup):
+    """Root command group: turns our exceptions into one-line messages and exit codes."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except errors.FactcheckError as exc:
+            fail(str(exc), exit_code_for(exc))
+        except KeyboardInterrupt:
+            stderr().print("interrupted; what was finished is kept, run the command again to resume")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None

@@ -1,0 +1,224 @@
+"""`factcheck ingest` and `factcheck corpus list | show | remove | stats`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from factcheck.cli.common import EXIT_CODES_HELP, ExitCode, OutputFormat, print_json, state, stderr, stdout
+from factcheck.config import Settings
+from factcheck.schema import DocumentRecord, IngestOutcome, IngestStatus, IngestSummary
+
+app = typer.Typer(help="Look at and manage the ingested articles.", no_args_is_help=True, epilog=EXIT_CODES_HELP)
+
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
+DocIdArg = Annotated[str, typer.Argument(help="Document id: the file name without extension.")]
+
+
+def open_store(settings: Settings):
+    from factcheck.models.resolve import model_key
+    from factcheck.store import CorpusStore
+
+    return CorpusStore(settings.store_dir, model_key(settings.embedder))
+
+
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt, .md, .html), read recursively.")],
+    fmt: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Read articles, split them into sentence chunks, embed them and store them.
+
+    Unchanged files are skipped, changed files replace their old chunks. A file that cannot be
+    read is reported and skipped; the rest of the batch goes on and nothing stored is lost.
+    """
+    from factcheck.corpus.ingest import ChunkingPolicy, Ingestor
+    from factcheck.models.embedding import load_embedder
+
+    settings = state(ctx).settings
+    store = open_store(settings)
+    embedder = load_embedder(settings)
+    policy = ChunkingPolicy.for_embedder(embedder, settings.chunk_tokens, settings.chunk_overlap_tokens)
+    ingestor = Ingestor(store, embedder, policy, settings.max_file_bytes)
+    files, rejected = ingestor.plan(paths)
+    summary = IngestSummary(list(rejected))
+    err = stderr()
+    for outcome in rejected:
+        _report_skip(err, outcome)
+    try:
+        _run_with_progress(ingestor, files, summary)
+    finally:
+        _print_summary(summary, fmt)
+    if summary.skipped:
+        raise typer.Exit(int(ExitCode.PARTIAL))
+
+
+def _run_with_progress(ingestor, files: list[Path], summary: IngestSummary) -> None:
+    columns = (
+        TextColumn("ingesting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("files"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[current]}"),
+    )
+    with Progress(*columns, console=stderr(), transient=True) as bar:
+        task = bar.add_task("ingest", total=len(files), current="")
+
+        def progress(outcome: IngestOutcome) -> None:
+            bar.update(task, advance=1, current=Path(outcome.path).name)
+            if outcome.status is IngestStatus.SKIPPED:
+                _report_skip(bar.console, outcome)
+            elif outcome.message:
+                bar.console.print(f"[yellow]note:[/] {escape(outcome.path)}: {escape(outcome.message)}")
+
+        ingestor.run(files, summary, progress)
+
+
+def _report_skip(console, outcome: IngestOutcome) -> None:
+    console.print(f"[red]skipped[/] {escape(outcome.path)}: {escape(outcome.message or 'unknown reason')}")
+
+
+def _print_summary(summary: IngestSummary, fmt: OutputFormat) -> None:
+    counts = {status.value: summary.count(status) for status in IngestStatus}
+    if fmt is OutputFormat.JSON:
+        outcomes = [
+            {"path": o.path, "doc_id": o.doc_id, "status": o.status.value, "chunks": o.n_chunks, "message": o.message}
+            for o in summary.outcomes
+        ]
+        print_json({**counts, "chunks_written": summary.chunks_written, "outcomes": outcomes})
+        return
+    parts = ", ".join(f"{n} {name}" for name, n in counts.items())
+    stdout().print(f"documents: {parts}; chunks written: {summary.chunks_written}", highlight=False)
+
+
+def _record_json(record: DocumentRecord) -> dict[str, object]:
+    return {
+        "doc_id": record.doc_id,
+        "title": record.title,
+        "chunks": record.n_chunks,
+        "chars": record.n_chars,
+        "published": record.published.isoformat() if record.published else None,
+        "source_path": record.source_path,
+        "sha256": record.sha256,
+    }
+
+
+@app.command("list")
+def list_documents(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
+    """List the ingested documents with their chunk counts."""
+    records = open_store(state(ctx).settings).documents()
+    if fmt is OutputFormat.JSON:
+        print_json([_record_json(r) for r in records])
+        return
+    table = Table(title=f"{len(records)} documents")
+    for column, justify in (("id", "left"), ("title", "left"), ("chunks", "right"), ("chars", "right"), ("published", "left")):
+        table.add_column(column, justify=justify, overflow="fold" if column == "id" else "ellipsis")
+    for r in records:
+        published = r.published.isoformat() if r.published else ""
+        table.add_row(r.doc_id, escape(r.title), str(r.n_chunks), str(r.n_chars), published)
+    stdout().print(table)
+    if not records:
+        stderr().print("the corpus is empty; add articles with: factcheck ingest PATH")
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    doc_id: DocIdArg,
+    chunks: Annotated[bool, typer.Option("--chunks", help="Show the chunks with their offsets.")] = False,
+    fmt: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Show one document: its details and text (or its chunks)."""
+    from factcheck.errors import DocumentNotFound
+
+    store = open_store(state(ctx).settings)
+    record = store.document(doc_id)
+    if record is None:
+        raise DocumentNotFound(f"no document {doc_id!r} in the corpus; see: factcheck corpus list")
+    parts = store.chunks(doc_id) if chunks else []
+    if fmt is OutputFormat.JSON:
+        data = _record_json(record)
+        data["text"] = store.text(doc_id)
+        data["chunk_list"] = [
+            {"chunk_id": c.chunk_id, "start_char": c.span.start_char, "end_char": c.span.end_char,
+             "start_byte": c.span.start_byte, "end_byte": c.span.end_byte, "tokens": c.span.n_tokens,
+             "text": c.span.text}
+            for c in parts
+        ]  # fmt: skip
+        print_json(data)
+        return
+    out = stdout()
+    out.print(f"[bold]{escape(record.title)}[/]\nid: {record.doc_id}  chunks: {record.n_chunks}  "
+              f"source: {escape(record.source_path)}", highlight=False)  # fmt: skip
+    if not chunks:
+        out.print(escape(store.text(doc_id)), highlight=False)
+    for c in parts:
+        out.print(f"\n[cyan]{c.chunk_id}[/] chars {c.span.start_char}-{c.span.end_char}, {c.span.n_tokens} tokens")
+        out.print(escape(c.span.text), highlight=False)
+
+
+@app.command()
+def remove(ctx: typer.Context, doc_id: DocIdArg) -> None:
+    """Remove a document and its chunks from the store."""
+    open_store(state(ctx).settings).remove_document(doc_id)
+    stderr().print(f"removed {escape(doc_id)}")
+
+
+@app.command()
+def stats(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
+    """Totals for the corpus: documents, chunks, characters, and where it is stored."""
+    settings = state(ctx).settings
+    store = open_store(settings)
+    records = store.documents()
+    data = {
+        "documents": len(records),
+        "chunks": store.count_chunks(),
+        "chars": sum(r.n_chars for r in records),
+        "embedder": settings.embedder,
+        "store": str(settings.store_dir),
+        "per_document": {r.doc_id: r.n_chunks for r in records},
+    }
+    if fmt is OutputFormat.JSON:
+        print_json(data)
+        return
+    table = Table(title="corpus", show_header=False)
+    for key in ("documents", "chunks", "chars", "embedder", "store"):
+        table.add_row(key, str(data[key]))
+    stdout().print(table)
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="A question or a claim.")],
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="How many passages to show.")] = 5,
+    fmt: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Show the passages most similar to a question or claim (by embedding similarity)."""
+    from factcheck.models.embedding import load_embedder
+    from factcheck.retrieve import vector_search
+
+    settings = state(ctx).settings
+    hits = vector_search(open_store(settings), load_embedder(settings), query, k)
+    if fmt is OutputFormat.JSON:
+        print_json([
+            {"doc_id": h.chunk.doc_id, "chunk_id": h.chunk.chunk_id, "similarity": round(h.similarity, 4),
+             "text": h.chunk.span.text}
+            for h in hits
+        ])  # fmt: skip
+        return
+    table = Table(title=f"passages for: {escape(query)}")
+    table.add_column("sim", justify="right")
+    table.add_column("document")
+    table.add_column("passage")
+    for h in hits:
+        table.add_row(f"{h.similarity:.3f}", h.chunk.doc_id, escape(h.chunk.span.text))
+    stdout().print(table)
+    if not hits:
+        stderr().print("the corpus is empty; add articles with: factcheck ingest PATH")

@@ -1,0 +1,107 @@
+"""Settings: one typed object read from CLI options, FACTCHECK_* environment variables,
+a `factcheck.toml` in the working directory, and defaults, in that order of precedence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CONFIG_FILE = "factcheck.toml"
+DEFAULT_MODEL = "qwen3-4b-instruct"
+DEFAULT_EMBEDDER = "minilm-l6"
+_PATH_KEYS = ("home", "models_dir")
+
+
+class _RelativeTomlSource(TomlConfigSettingsSource):
+    """A factcheck.toml whose relative paths mean 'relative to the file', not to whoever runs us."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
+        super().__init__(settings_cls, toml_file=path)
+        self._base = path.resolve().parent
+
+    def __call__(self) -> dict[str, Any]:
+        data = super().__call__()
+        for key in _PATH_KEYS:
+            if isinstance(data.get(key), str):
+                data[key] = str(self._base / Path(data[key]).expanduser())
+        return data
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FACTCHECK_", extra="forbid")
+
+    home: Path = Field(
+        default_factory=lambda: Path(platformdirs.user_data_dir("factcheck")),
+        description="Where the vector store lives (and models, unless models_dir is set).",
+    )
+    models_dir: Path | None = Field(None, description="Where model files live; default HOME/models.")
+    model: str = Field(DEFAULT_MODEL, description="Chat model: a preset name or a path to a .gguf file.")
+    embedder: str = Field(DEFAULT_EMBEDDER, description="Embedding model: a preset name or a .gguf path.")
+    chunk_tokens: int = Field(192, ge=16, description="Largest chunk, in the embedder's word pieces.")
+    chunk_overlap_tokens: int = Field(48, ge=0, description="Sentences repeated between chunks, in word pieces.")
+    max_file_mb: float = Field(10.0, gt=0, description="Files larger than this are skipped.")
+    n_threads: int | None = Field(None, ge=1, description="CPU threads for llama.cpp; default: all cores.")
+    n_ctx: int = Field(4096, ge=512, description="Context window for the chat model.")
+
+    @field_validator("home", "models_dir", mode="after")
+    @classmethod
+    def _expand(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
+
+    @model_validator(mode="after")
+    def _overlap_smaller_than_chunk(self) -> Settings:
+        if self.chunk_overlap_tokens >= self.chunk_tokens:
+            raise ValueError("chunk_overlap_tokens must be smaller than chunk_tokens")
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = Path.cwd() / CONFIG_FILE
+        if config_file.is_file():
+            sources.append(_RelativeTomlSource(settings_cls, config_file))
+        return tuple(sources)
+
+    @property
+    def model_dir(self) -> Path:
+        return self.models_dir if self.models_dir is not None else self.home / "models"
+
+    @property
+    def store_dir(self) -> Path:
+        return self.home / "store"
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build Settings, dropping overrides that were not given (None) so lower sources still apply."""
+    from pydantic import ValidationError
+
+    from factcheck.errors import ConfigError
+
+    given = {key: value for key, value in overrides.items() if value is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from exc

@@ -1,0 +1,1 @@
+"""Reading articles from disk, cleaning, chunking, and ingesting them into the store."""

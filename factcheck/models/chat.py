@@ -1,0 +1,107 @@
+"""The chat-model interface, its registry, and the llama.cpp implementation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from factcheck.errors import ModelLoadError
+from factcheck.models.presets import Role
+from factcheck.models.resolve import ResolvedModel, resolve
+
+if TYPE_CHECKING:
+    from factcheck.config import Settings
+
+
+@dataclass(frozen=True)
+class Message:
+    role: str  # "system" | "user" | "assistant"
+    content: str
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    finish_reason: str | None  # "stop" when the model ended on its own; "length" when cut off
+    prompt_tokens: int
+    completion_tokens: int
+
+
+@runtime_checkable
+class ChatModel(Protocol):
+    """A chat model that answers a list of messages. `smoke_test` marks a model whose answers
+    must never be presented as a judgement."""
+
+    name: str
+    smoke_test: bool
+
+    def generate(
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int,
+        temperature: float = 0.0,
+        json_schema: dict[str, Any] | None = None,
+    ) -> Completion: ...
+
+
+ChatFactory = Callable[["Settings"], ChatModel]
+_NAMED: dict[str, ChatFactory] = {}
+
+
+def register_chat_model(name: str) -> Callable[[ChatFactory], ChatFactory]:
+    """Register a chat model under a name usable as --model (tests register fakes here)."""
+
+    def decorate(factory: ChatFactory) -> ChatFactory:
+        _NAMED[name] = factory
+        return factory
+
+    return decorate
+
+
+def load_chat_model(settings: Settings) -> ChatModel:
+    factory = _NAMED.get(settings.model)
+    if factory is not None:
+        return factory(settings)
+    model = resolve(settings.model, Role.LLM, settings.model_dir)
+    return LlamaChatModel(model, n_ctx=settings.n_ctx, n_threads=settings.n_threads)
+
+
+class LlamaChatModel:
+    """A chat GGUF run by llama.cpp, using the chat template stored in the file."""
+
+    def __init__(self, model: ResolvedModel, *, n_ctx: int, n_threads: int | None = None) -> None:
+        from llama_cpp import Llama  # lazy: slow import, native code
+
+        self.model = model
+        self.name = model.name
+        self.smoke_test = model.smoke_test
+        try:
+            self._llm = Llama(model_path=str(model.path), n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+        except (ValueError, RuntimeError) as exc:
+            raise ModelLoadError(f"llama.cpp could not load {model.path}: {exc}") from exc
+
+    def generate(
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int,
+        temperature: float = 0.0,
+        json_schema: dict[str, Any] | None = None,
+    ) -> Completion:
+        response_format = {"type": "json_object", "schema": json_schema} if json_schema else None
+        result = self._llm.create_chat_completion(
+            messages=[{"role": m.role, "content": m.content} for m in messages],
+            max_tokens=max_tokens,
+            temperature=temperature,
+            response_format=response_format,
+        )
+        choice = result["choices"][0]
+        usage = result.get("usage", {})
+        return Completion(
+            text=choice["message"].get("content") or "",
+            finish_reason=choice.get("finish_reason"),
+            prompt_tokens=usage.get("prompt_tokens", 0),
+            completion_tokens=usage.get("completion_tokens", 0),
+        )

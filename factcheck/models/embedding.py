@@ -1,0 +1,97 @@
+"""The embedding interface, its registry, and the llama.cpp implementation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from factcheck.errors import ModelLoadError
+from factcheck.models.presets import Role
+from factcheck.models.resolve import ResolvedModel, resolve
+
+if TYPE_CHECKING:
+    from factcheck.config import Settings
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into unit-length vectors. `id` names the vector space: two embedders with
+    the same id must produce comparable vectors, so the store keys its collections on it."""
+
+    id: str
+    dimension: int
+    max_tokens: int  # the longest input, in the model's own tokens, that is embedded whole
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+
+EmbedderFactory = Callable[["Settings"], Embedder]
+_NAMED: dict[str, EmbedderFactory] = {}
+
+
+def register_embedder(name: str) -> Callable[[EmbedderFactory], EmbedderFactory]:
+    """Register an embedder under a name usable as --embedder (tests register fakes here)."""
+
+    def decorate(factory: EmbedderFactory) -> EmbedderFactory:
+        _NAMED[name] = factory
+        return factory
+
+    return decorate
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    factory = _NAMED.get(settings.embedder)
+    if factory is not None:
+        return factory(settings)
+    model = resolve(settings.embedder, Role.EMBEDDING, settings.model_dir)
+    return LlamaEmbedder(model, n_threads=settings.n_threads)
+
+
+class LlamaEmbedder:
+    """A BERT-style GGUF run by llama.cpp with mean pooling, vectors L2-normalised."""
+
+    def __init__(self, model: ResolvedModel, *, n_threads: int | None = None) -> None:
+        from llama_cpp import LLAMA_POOLING_TYPE_MEAN, Llama  # lazy: slow import, native code
+
+        self.model = model
+        self.id = model.slug
+        try:
+            self._llm = Llama(
+                model_path=str(model.path),
+                embedding=True,
+                pooling_type=LLAMA_POOLING_TYPE_MEAN,
+                # n_ctx=0: the context the model was trained with (512 for BERT). llama-cpp-python
+                # then caps both batch sizes to it; they must be equal, because a non-causal model
+                # must see a whole batch in one micro-batch (llama.cpp aborts the process otherwise).
+                n_ctx=0,
+                n_batch=1 << 16,
+                n_ubatch=1 << 16,
+                n_threads=n_threads,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError) as exc:
+            raise ModelLoadError(f"llama.cpp could not load {model.path}: {exc}") from exc
+        trained = self._llm.n_ctx()
+        preset_limit = model.preset.max_tokens if model.preset else None
+        self.max_tokens = min(trained, preset_limit or trained)
+        self.dimension = self._llm.n_embd()
+
+    def tokenize(self, text: str) -> list[int]:
+        return self._llm.tokenize(text.encode("utf-8"), add_bos=True, special=False)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenize(text))
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        for text in texts:
+            n = self.count_tokens(text)
+            if n > self.max_tokens:
+                # The chunker guarantees this never happens for stored chunks; a query this long
+                # is trimmed by the caller. Refuse rather than let llama.cpp truncate silently.
+                raise ValueError(f"text of {n} tokens exceeds the embedder's {self.max_tokens}")
+        vectors = self._llm.embed(list(texts), normalize=True)
+        return [list(map(float, v)) for v in vectors]

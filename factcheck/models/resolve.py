@@ -1,0 +1,69 @@
+"""Turning what a user typed (`--model NAME` or a path) into a file on disk."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from factcheck.errors import ConfigError, ModelNotProvisioned, UnknownPreset
+from factcheck.models.presets import PRESETS, ModelPreset, Role, preset_names
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    name: str  # the preset name, or the file's stem for a bare path
+    path: Path
+    preset: ModelPreset | None = None
+
+    @property
+    def smoke_test(self) -> bool:
+        return self.preset is not None and self.preset.smoke_test
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.name)
+
+
+def slugify(name: str) -> str:
+    """A short identifier safe in file and collection names."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-._")[:60] or "model"
+
+
+def model_key(spec: str) -> str:
+    """The identifier of a model as typed, without loading it (e.g. to find its store)."""
+    return slugify(Path(spec).stem if _looks_like_path(spec) else spec)
+
+
+def _looks_like_path(spec: str) -> bool:
+    return spec.endswith(".gguf") or "/" in spec or "\\" in spec
+
+
+def find_preset(name: str, role: Role | None = None) -> ModelPreset:
+    """The preset called name; with a role, also check it plays that role."""
+    preset = PRESETS.get(name)
+    if preset is None:
+        kind = f"{role.value} presets" if role else "presets"
+        raise UnknownPreset(
+            f"no model preset named {name!r} and it is not a .gguf path; {kind}: {', '.join(preset_names(role))}"
+        )
+    if role is not None and preset.role is not role:
+        raise ConfigError(f"{name!r} is an {preset.role.value} model, not an {role.value} model")
+    return preset
+
+
+def resolve(spec: str, role: Role | None, models_dir: Path) -> ResolvedModel:
+    """A preset name or a .gguf path -> the file to load. Raises if it is not on disk."""
+    if _looks_like_path(spec):
+        path = Path(spec).expanduser()
+        if not path.is_file():
+            raise ModelNotProvisioned(f"model file not found: {path}")
+        return ResolvedModel(name=path.stem, path=path.resolve())
+    preset = find_preset(spec, role)
+    path = models_dir / preset.filename
+    if not path.is_file():
+        raise ModelNotProvisioned(
+            f"model {spec!r} is not downloaded yet ({path} is missing); "
+            f"run: factcheck models pull {spec}"
+        )
+    return ResolvedModel(name=preset.name, path=path, preset=preset)

@@ -1,0 +1,210 @@
+"""The Chroma-backed corpus store: documents and their embedded chunks.
+
+Two collections per embedding space (vectors from different embedders are not comparable):
+`chunks-<embedder>` holds the chunks, `docs-<embedder>` one record per document with its full
+clean text. A document's record is written *after* its chunks and removed *before* them, so a
+record with a given sha256 is the commit marker: if an ingest is interrupted, the document either
+still has its old complete state or has no record and is re-ingested on the next run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from factcheck.errors import DocumentNotFound, StoreError
+from factcheck.schema import Chunk, ChunkSpan, DocumentRecord, SourceDocument
+
+
+@dataclass(frozen=True)
+class ChunkHit:
+    chunk: Chunk
+    distance: float  # cosine distance: 0 is identical
+
+    @property
+    def similarity(self) -> float:
+        return 1.0 - self.distance
+
+
+def chunk_id(doc_id: str, sha256: str, index: int) -> str:
+    """Stable across runs: the same file content always yields the same ids."""
+    return f"{doc_id}:{sha256[:12]}:{index:04d}"
+
+
+class CorpusStore:
+    def __init__(self, path: Path, embedder_key: str) -> None:
+        import chromadb  # lazy: ~0.7 s to import
+        from chromadb.config import Settings as ChromaSettings
+
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            self._client = chromadb.PersistentClient(
+                path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
+            )
+            # embedding_function=None: we always pass our own vectors; Chroma's default would
+            # download a model at run time.
+            config: Any = {"hnsw": {"space": "cosine"}}
+            self._chunks = self._client.get_or_create_collection(
+                f"chunks-{embedder_key}", embedding_function=None, configuration=config
+            )
+            self._docs = self._client.get_or_create_collection(
+                f"docs-{embedder_key}", embedding_function=None, configuration=config
+            )
+        except Exception as exc:  # chromadb raises many types; all mean "store unusable"
+            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def document(self, doc_id: str) -> DocumentRecord | None:
+        got = self._docs.get(ids=[doc_id], include=["metadatas"])
+        if not got["ids"]:
+            return None
+        return _record(doc_id, got["metadatas"][0])
+
+    def documents(self) -> list[DocumentRecord]:
+        got = self._docs.get(include=["metadatas"])
+        records = [_record(i, m) for i, m in zip(got["ids"], got["metadatas"], strict=True)]
+        return sorted(records, key=lambda r: r.doc_id)
+
+    def text(self, doc_id: str) -> str:
+        got = self._docs.get(ids=[doc_id], include=["documents"])
+        if not got["ids"]:
+            raise DocumentNotFound(f"no document {doc_id!r} in the corpus")
+        return got["documents"][0]
+
+    def chunks(self, doc_id: str | None = None) -> list[Chunk]:
+        where = {"doc_id": doc_id} if doc_id is not None else None
+        got = self._chunks.get(where=where, include=["metadatas", "documents"])
+        chunks = [
+            _chunk(i, m, d) for i, m, d in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
+        ]
+        return sorted(chunks, key=lambda c: (c.doc_id, c.span.index))
+
+    def count_chunks(self) -> int:
+        return self._chunks.count()
+
+    def query(self, embedding: Sequence[float], k: int, doc_ids: Sequence[str] | None = None) -> list[ChunkHit]:
+        total = self._chunks.count()
+        if total == 0:
+            return []
+        where: Any = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
+        got = self._chunks.query(
+            query_embeddings=[list(embedding)],
+            n_results=min(k, total),
+            where=where,
+            include=["metadatas", "documents", "distances"],
+        )
+        rows = zip(got["ids"][0], got["metadatas"][0], got["documents"][0], got["distances"][0], strict=True)
+        return [ChunkHit(_chunk(i, m, d), float(dist)) for i, m, d, dist in rows]
+
+    # --- writing -----------------------------------------------------------------------------
+
+    def put_document(
+        self,
+        doc: SourceDocument,
+        spans: Sequence[ChunkSpan],
+        embeddings: Sequence[Sequence[float]],
+        *,
+        chunking: str,
+    ) -> None:
+        """Replace whatever is stored for doc.doc_id with these chunks, then commit the record."""
+        if len(spans) != len(embeddings) or not spans:
+            raise StoreError(f"{doc.doc_id}: {len(spans)} chunks but {len(embeddings)} embeddings")
+        self.remove_document(doc.doc_id, missing_ok=True)
+        self._chunks.add(
+            ids=[chunk_id(doc.doc_id, doc.sha256, s.index) for s in spans],
+            embeddings=[list(e) for e in embeddings],
+            documents=[s.text for s in spans],
+            metadatas=[_chunk_metadata(doc, s) for s in spans],
+        )
+        self._docs.add(
+            ids=[doc.doc_id],
+            embeddings=[_mean_unit(embeddings)],
+            documents=[doc.text],
+            metadatas=[_doc_metadata(doc, len(spans), chunking)],
+        )
+
+    def remove_document(self, doc_id: str, *, missing_ok: bool = False) -> None:
+        if not missing_ok and self.document(doc_id) is None:
+            raise DocumentNotFound(f"no document {doc_id!r} in the corpus")
+        self._docs.delete(ids=[doc_id])
+        self._chunks.delete(where={"doc_id": doc_id})
+
+    def drop_orphans(self) -> int:
+        """Delete chunks left by an interrupted ingest: those whose document has no record, or
+        whose record is for a different version of the file. Returns how many were removed."""
+        committed = {r.doc_id: r.sha256 for r in self.documents()}
+        got = self._chunks.get(include=["metadatas"])
+        orphans = [
+            cid
+            for cid, meta in zip(got["ids"], got["metadatas"], strict=True)
+            if committed.get(str(meta["doc_id"])) != meta["doc_sha256"]
+        ]
+        if orphans:
+            self._chunks.delete(ids=orphans)
+        return len(orphans)
+
+
+def _chunk_metadata(doc: SourceDocument, span: ChunkSpan) -> dict[str, Any]:
+    return {
+        "doc_id": doc.doc_id,
+        "doc_sha256": doc.sha256,
+        "chunk_index": span.index,
+        "start_char": span.start_char,
+        "end_char": span.end_char,
+        "start_byte": span.start_byte,
+        "end_byte": span.end_byte,
+        "n_tokens": span.n_tokens,
+    }
+
+
+def _doc_metadata(doc: SourceDocument, n_chunks: int, chunking: str) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "chunking": chunking,
+        "title": doc.title,
+        "source_path": doc.path,
+        "sha256": doc.sha256,
+        "n_chunks": n_chunks,
+        "n_chars": len(doc.text),
+    }
+    if doc.published is not None:  # Chroma metadata cannot hold None
+        meta["published"] = doc.published.isoformat()
+    return meta
+
+
+def _record(doc_id: str, meta: Any) -> DocumentRecord:
+    published = meta.get("published")
+    return DocumentRecord(
+        doc_id=doc_id,
+        title=str(meta["title"]),
+        source_path=str(meta["source_path"]),
+        sha256=str(meta["sha256"]),
+        n_chunks=int(meta["n_chunks"]),
+        n_chars=int(meta["n_chars"]),
+        chunking=str(meta.get("chunking", "")),
+        published=date.fromisoformat(published) if published else None,
+    )
+
+
+def _chunk(cid: str, meta: Any, text: str) -> Chunk:
+    span = ChunkSpan(
+        index=int(meta["chunk_index"]),
+        text=text,
+        start_char=int(meta["start_char"]),
+        end_char=int(meta["end_char"]),
+        start_byte=int(meta["start_byte"]),
+        end_byte=int(meta["end_byte"]),
+        n_tokens=int(meta["n_tokens"]),
+    )
+    return Chunk(chunk_id=cid, doc_id=str(meta["doc_id"]), span=span)
+
+
+def _mean_unit(vectors: Sequence[Sequence[float]]) -> list[float]:
+    import numpy as np
+
+    mean = np.asarray(vectors, dtype=np.float64).mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    return (mean / norm if norm > 0 else mean).tolist()

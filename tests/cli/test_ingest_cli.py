@@ -1,0 +1,168 @@
+"""`factcheck ingest` through the CLI, with the fake embedder: what a user sees, what is stored."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from factcheck.cli import app
+from factcheck.config import load_settings
+from factcheck.models.resolve import model_key
+from factcheck.store import CorpusStore
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def stored(fake_embedder) -> CorpusStore:
+    settings = load_settings()
+    return CorpusStore(settings.store_dir, model_key(settings.embedder))
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path, sample_corpus: Path) -> Path:
+    dest = tmp_path / "articles"
+    shutil.copytree(sample_corpus, dest)
+    return dest
+
+
+def test_ingest_sample_corpus_adds_five_documents_with_chunks(fake_embedder, sample_corpus):
+    result = invoke("ingest", str(sample_corpus), "--format", "json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["added"] == 5 and summary["skipped"] == 0
+    listed = json.loads(invoke("corpus", "list", "--format", "json").stdout)
+    assert [d["doc_id"] for d in listed] == sorted(p.stem for p in sample_corpus.glob("*.txt"))
+    assert all(d["chunks"] >= 1 for d in listed)
+    assert sum(d["chunks"] for d in listed) == summary["chunks_written"] == stored(fake_embedder).count_chunks()
+
+
+def test_reingesting_unchanged_files_is_a_no_op(fake_embedder, sample_corpus):
+    invoke("ingest", str(sample_corpus))
+    fake_embedder.calls.clear()
+    result = invoke("ingest", str(sample_corpus), "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["unchanged"] == 5
+    assert fake_embedder.calls == []
+
+
+def test_changed_file_replaces_its_chunks_without_duplicates(fake_embedder, corpus_copy):
+    invoke("ingest", str(corpus_copy))
+    store = stored(fake_embedder)
+    before = {c.chunk_id for c in store.chunks()}
+    target = next(corpus_copy.glob("003_*.txt"))
+    target.write_text(target.read_text(encoding="utf-8") + "\nA new closing paragraph was added.\n", encoding="utf-8")
+    result = invoke("ingest", str(corpus_copy), "--format", "json")
+    summary = json.loads(result.stdout)
+    assert (summary["updated"], summary["unchanged"]) == (1, 4)
+    after = store.chunks()
+    changed = [c for c in after if c.doc_id == target.stem]
+    assert not {c.chunk_id for c in changed} & before  # old chunks of that file are gone
+    assert len({c.chunk_id for c in after}) == len(after) == sum(d.n_chunks for d in store.documents())
+    assert any("new closing paragraph" in c.span.text for c in changed)
+
+
+def test_chunks_point_at_their_place_in_the_file(fake_embedder, sample_corpus):
+    invoke("ingest", str(sample_corpus))
+    for chunk in stored(fake_embedder).chunks():
+        raw = (sample_corpus / f"{chunk.doc_id}.txt").read_bytes()
+        assert raw[chunk.span.start_byte : chunk.span.end_byte].decode("utf-8") == chunk.span.text
+
+
+def _bad_inputs(folder: Path) -> dict[str, str]:
+    """Write one file per kind of bad input; return file name -> a word its message must contain."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "empty.txt").write_text("   \n\n")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02PNG\x00" * 200)
+    (folder / "notes.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "huge.txt").write_text("word " * 400_000)
+    (folder / "gone.txt").symlink_to(folder / "deleted-long-ago.txt")  # unreadable: a dangling link
+    return {"empty.txt": "empty", "binary.txt": "binary", "notes.pdf": "pdf", "huge.txt": "MB", "gone.txt": ""}
+
+
+def test_bad_inputs_are_named_skipped_and_the_batch_goes_on(fake_embedder, corpus_copy, monkeypatch):
+    monkeypatch.setenv("FACTCHECK_MAX_FILE_MB", "1")
+    invoke("ingest", str(corpus_copy))
+    expected = _bad_inputs(corpus_copy / "bad")
+    latin = corpus_copy / "bad" / "latin.txt"
+    latin.write_bytes("Café owners in Zürich said the summit changed nothing.".encode("cp1252"))
+    result = invoke("ingest", str(corpus_copy), "--format", "json")
+    assert result.exit_code == 1
+    summary = json.loads(result.stdout)
+    skipped = {Path(o["path"]).name: o["message"] for o in summary["outcomes"] if o["status"] == "skipped"}
+    assert set(skipped) == set(expected)
+    for name, word in expected.items():
+        assert word.lower() in skipped[name].lower()
+        assert name in result.stderr  # one line naming the file
+    assert summary["unchanged"] == 5  # nothing already stored was touched
+    latin_outcome = next(o for o in summary["outcomes"] if o["path"].endswith("latin.txt"))
+    assert latin_outcome["status"] == "added" and "utf-8" in latin_outcome["message"].lower()
+    assert "Traceback" not in result.output
+
+
+def test_a_stored_document_survives_its_file_turning_bad(fake_embedder, corpus_copy):
+    invoke("ingest", str(corpus_copy))
+    target = next(corpus_copy.glob("000_*.txt"))
+    before = stored(fake_embedder).document(target.stem)
+    target.write_bytes(b"")
+    result = invoke("ingest", str(target))
+    assert result.exit_code == 1 and "empty" in result.stderr
+    assert stored(fake_embedder).document(target.stem) == before
+
+
+def test_missing_path_is_reported_not_raised(fake_embedder, tmp_path):
+    result = invoke("ingest", str(tmp_path / "nope"))
+    assert result.exit_code == 1
+    assert "nope" in result.stderr and "Traceback" not in result.output
+
+
+def test_same_document_id_twice_in_one_batch_keeps_the_first(fake_embedder, tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "story.txt").write_text("The first story about the summit in Alaska.")
+    (tmp_path / "b" / "story.md").write_text("A different story with the same id.")
+    result = invoke("ingest", str(tmp_path), "--format", "json")
+    assert result.exit_code == 1
+    assert "already taken" in result.stderr
+    assert json.loads(result.stdout)["added"] == 1
+
+
+def test_interrupted_ingest_resumes_to_a_consistent_store(fake_embedder, sample_corpus, monkeypatch):
+    original = fake_embedder.embed
+    calls = {"n": 0}
+
+    def embed_then_interrupt(texts):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return original(texts)
+
+    monkeypatch.setattr(fake_embedder, "embed", embed_then_interrupt)
+    result = invoke("ingest", str(sample_corpus), "--format", "json")
+    assert result.exit_code == 130
+    assert "interrupted" in result.stderr
+    monkeypatch.setattr(fake_embedder, "embed", original)
+    summary = json.loads(invoke("ingest", str(sample_corpus), "--format", "json").stdout)
+    assert (summary["unchanged"], summary["added"]) == (2, 3)
+    store = stored(fake_embedder)
+    assert len(store.chunks()) == sum(d.n_chunks for d in store.documents())
+
+
+def test_interruption_between_chunks_and_record_leaves_no_orphans(fake_embedder, sample_corpus, monkeypatch):
+    invoke("ingest", str(sample_corpus))
+    store = stored(fake_embedder)
+    victim = store.documents()[0]
+    # Simulate a crash after the new chunks were written but before the record committed them.
+    store._docs.delete(ids=[victim.doc_id])
+    result = invoke("ingest", str(sample_corpus), "--format", "json")
+    summary = json.loads(result.stdout)
+    assert (summary["added"], summary["unchanged"]) == (1, 4)
+    store = stored(fake_embedder)
+    assert len(store.chunks(victim.doc_id)) == store.document(victim.doc_id).n_chunks

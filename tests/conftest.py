@@ -1,0 +1,47 @@
+"""Shared fixtures. Every test gets its own FACTCHECK_HOME; model files are shared (big, slow to
+provision) in the checkout's models/ folder unless FACTCHECK_TEST_MODELS_DIR says otherwise."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from factcheck.models.chat import register_chat_model
+from factcheck.models.embedding import register_embedder
+from tests.fakes import FakeChatModel, FakeEmbedder
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_CORPUS = REPO / "examples" / "alaska-summit"
+MODELS_DIR = Path(os.environ.get("FACTCHECK_TEST_MODELS_DIR", REPO / "models"))
+
+# One instance per name, so a test can reach the fake the CLI used.
+FAKE_EMBEDDER = FakeEmbedder()
+FAKE_CHAT = FakeChatModel()
+register_embedder("fake-embedder")(lambda settings: FAKE_EMBEDDER)
+register_chat_model("fake-llm")(lambda settings: FAKE_CHAT)
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    monkeypatch.setenv("FACTCHECK_HOME", str(home))
+    monkeypatch.setenv("FACTCHECK_MODELS_DIR", str(MODELS_DIR))
+    for name in ("FACTCHECK_MODEL", "FACTCHECK_EMBEDDER", "FACTCHECK_CHUNK_TOKENS", "FACTCHECK_CHUNK_OVERLAP_TOKENS"):
+        monkeypatch.delenv(name, raising=False)
+    FAKE_CHAT.queue.clear()
+    FAKE_CHAT.history.clear()
+    FAKE_EMBEDDER.calls.clear()
+    return home
+
+
+@pytest.fixture
+def fake_embedder(monkeypatch: pytest.MonkeyPatch) -> FakeEmbedder:
+    monkeypatch.setenv("FACTCHECK_EMBEDDER", "fake-embedder")
+    return FAKE_EMBEDDER
+
+
+@pytest.fixture
+def sample_corpus() -> Path:
+    return SAMPLE_CORPUS

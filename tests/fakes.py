@@ -1,0 +1,65 @@
+"""Deterministic stand-ins for the embedding and chat models, for tests of logic only."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import deque
+from collections.abc import Sequence
+from typing import Any
+
+from factcheck.models.chat import Completion, Message
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class FakeEmbedder:
+    """Bag-of-words hashed into a small vector: texts sharing words get similar vectors."""
+
+    id = "fake-embedder"
+    dimension = 64
+    max_tokens = 256
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def count_tokens(self, text: str) -> int:
+        return len(_WORD.findall(text)) + 2  # like [CLS] ... [SEP]
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        self.calls.append(list(texts))
+        return [self._vector(t) for t in texts]
+
+    def _vector(self, text: str) -> list[float]:
+        vec = [0.0] * self.dimension
+        for word in _WORD.findall(text.lower()):
+            vec[int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension] += 1.0
+        norm = math.sqrt(sum(v * v for v in vec)) or 1.0
+        return [v / norm for v in vec]
+
+
+class FakeChatModel:
+    """Answers with queued replies, in order, and records every request."""
+
+    name = "fake-llm"
+    smoke_test = False
+
+    def __init__(self) -> None:
+        self.queue: deque[str] = deque()
+        self.history: list[dict[str, Any]] = []
+
+    def enqueue(self, replies: Sequence[str]) -> None:
+        self.queue.extend(replies)
+
+    def generate(
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int,
+        temperature: float = 0.0,
+        json_schema: dict[str, Any] | None = None,
+    ) -> Completion:
+        self.history.append({"messages": list(messages), "max_tokens": max_tokens, "json_schema": json_schema})
+        text = self.queue.popleft() if self.queue else ""
+        return Completion(text=text, finish_reason="stop", prompt_tokens=0, completion_tokens=len(text.split()))

@@ -1,0 +1,230 @@
+"""Reading input files: what becomes a document, and what is refused with a reason naming the file."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from factcheck.corpus.reader import discover, read_document
+from factcheck.errors import InputFileError
+
+SAMPLES = Path(__file__).parents[2] / "examples" / "alaska-summit"
+LIMIT = 100_000
+
+
+def write(path: Path, content: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8", newline="")
+    else:
+        path.write_bytes(content)
+    return path
+
+
+def read(path: Path, max_bytes: int = LIMIT):
+    return read_document(path, max_bytes=max_bytes)
+
+
+def refusal(path: Path, max_bytes: int = LIMIT) -> InputFileError:
+    with pytest.raises(InputFileError) as caught:
+        read(path, max_bytes)
+    assert caught.value.path == str(path) and str(path) in str(caught.value)
+    return caught.value
+
+
+class TestPlainText:
+    def test_text_is_kept_exactly_as_in_the_file(self, tmp_path):
+        content = "  Title line\r\n\r\nBody   with  spaces.\tTab.\n\n\nEnd\n"
+        doc = read(write(tmp_path / "story.txt", content))
+        assert doc.text == content
+        assert doc.title == "Title line"
+        assert doc.doc_id == "story" and doc.path == str(tmp_path / "story.txt")
+        assert doc.encoding == "utf-8" and doc.notes == ()
+
+    def test_sha256_is_of_the_raw_bytes(self, tmp_path):
+        raw = "Hello.\n".encode()
+        assert read(write(tmp_path / "a.txt", raw)).sha256 == hashlib.sha256(raw).hexdigest()
+
+    def test_utf8_bom_is_stripped_but_counts_in_the_hash(self, tmp_path):
+        raw = b"\xef\xbb\xbfHeadline\nBody."
+        doc = read(write(tmp_path / "bom.txt", raw))
+        assert doc.text == "Headline\nBody." and doc.title == "Headline"
+        assert doc.encoding == "utf-8-sig"
+        assert doc.sha256 == hashlib.sha256(raw).hexdigest()
+
+    def test_cp1252_file_is_decoded_with_a_note(self, tmp_path):
+        content = "The minister’s “deal” – worth €5m – fell through, café owners said.\n"
+        doc = read(write(tmp_path / "legacy.txt", content.encode("cp1252")))
+        assert doc.text == content
+        assert doc.encoding == "cp1252"
+        assert doc.notes == ("not valid UTF-8; decoded as cp1252",)
+
+    def test_cyrillic_legacy_file_is_left_to_the_encoding_detector(self, tmp_path):
+        content = "Путин и Трамп встретились на Аляске в пятницу. Переговоры длились три часа.\n"
+        doc = read(write(tmp_path / "ru.txt", content.encode("cp1251")))
+        assert doc.text == content and doc.encoding == "cp1251"
+
+    def test_markdown_title_loses_its_hashes_but_text_is_untouched(self, tmp_path):
+        content = "\n## Summit *ends*  \n\nBody text.\n"
+        doc = read(write(tmp_path / "note.md", content))
+        assert doc.title == "Summit *ends*"
+        assert doc.text == content
+
+    def test_long_title_is_shortened_at_a_word_boundary(self, tmp_path):
+        first = " ".join(["word"] * 40)  # 199 characters
+        doc = read(write(tmp_path / "long.txt", first + "\nBody."))
+        assert doc.title.endswith("…") and len(doc.title) <= 100
+        assert doc.title[:-1].split() == ["word"] * len(doc.title[:-1].split())
+
+    @pytest.mark.parametrize(
+        "top",
+        [
+            "Published: 14 August 2025",
+            "Date: 2025-08-14",
+            "**Published:** Aug. 14, 2025",
+            "Thursday, August 14, 2025",
+            "---\ndate: 2025-08-14\n---",
+        ],
+    )
+    def test_publication_date_is_read_from_the_top_lines(self, tmp_path, top):
+        doc = read(write(tmp_path / "dated.md", f"# Headline\n{top}\n\nBody mentions 1 May 2020.\n"))
+        assert doc.published == date(2025, 8, 14)
+
+    def test_dates_deep_in_the_body_are_not_taken_as_publication_date(self, tmp_path):
+        lines = ["Headline", "Intro.", "More.", "Even more.", "Still more.", "Again.", "Date: 2025-08-14"]
+        assert read(write(tmp_path / "late.txt", "\n".join(lines))).published is None
+
+    @pytest.mark.parametrize("line", ["August 2025", "Friday", "1988", "Anchorage, Alaska — 1,550 warheads"])
+    def test_partial_dates_and_numbers_are_not_publication_dates(self, tmp_path, line):
+        assert read(write(tmp_path / "vague.txt", f"Headline\n{line}\nBody.")).published is None
+
+    def test_sample_articles_read_cleanly(self):
+        for path in sorted(SAMPLES.glob("*.txt")):
+            doc = read(path)
+            assert doc.text == path.read_text(encoding="utf-8")
+            assert doc.title and len(doc.title) <= 100 and doc.notes == ()
+
+
+class TestHtml:
+    PAGE = """<!DOCTYPE html>
+<html><head><title>  Trump and   Putin meet </title>
+<meta property="article:published_time" content="2025-08-15T18:00:00+00:00">
+<style>p { color: red }</style><script>var tracking = 1;</script></head>
+<body><nav>Home | World</nav><header>Daily Site</header>
+<!-- an editor's comment -->
+<article><h1>Leaders meet in Alaska</h1>
+<p>The two   leaders met on <b>Friday</b>.</p><p>Talks lasted<br>three hours.</p>
+<ul><li>Ceasefire</li><li>Arms control</li></ul></article>
+<aside>Related stories</aside><form>Subscribe</form><footer>© Daily Site</footer>
+<script>more();</script></body></html>"""
+
+    def test_markup_is_stripped_keeping_block_breaks(self, tmp_path):
+        doc = read(write(tmp_path / "page.html", self.PAGE))
+        assert doc.text == (
+            "Leaders meet in Alaska\nThe two leaders met on Friday.\nTalks lasted\nthree hours.\n"
+            "Ceasefire\nArms control"
+        )
+
+    def test_title_and_date_come_from_the_head(self, tmp_path):
+        doc = read(write(tmp_path / "page.htm", self.PAGE))
+        assert doc.title == "Trump and Putin meet"
+        assert doc.published == date(2025, 8, 15)
+        assert doc.sha256 == hashlib.sha256(self.PAGE.encode()).hexdigest()
+
+    def test_title_falls_back_to_h1_then_first_line(self, tmp_path):
+        assert read(write(tmp_path / "a.html", "<h1>Big news</h1><p>Body.</p>")).title == "Big news"
+        assert read(write(tmp_path / "b.html", "<p>Only a paragraph.</p>")).title == "Only a paragraph."
+
+    @pytest.mark.parametrize(
+        "markup",
+        [
+            '<script type="application/ld+json">{"@graph": [{"datePublished": "2025-08-14"}]}</script>',
+            '<meta name="date" content="14 August 2025">',
+            '<meta name="pubdate" content="2025-08-14">',
+            '<meta property="og:published_time" content="2025-08-14">',
+            '<p>Posted <time datetime="2025-08-14T09:00">this morning</time></p>',
+        ],
+    )
+    def test_publication_date_sources(self, tmp_path, markup):
+        doc = read(write(tmp_path / "d.html", f"<html><head></head><body>{markup}<p>Text.</p></body></html>"))
+        assert doc.published == date(2025, 8, 14)
+
+    def test_page_with_only_scripts_and_navigation_is_refused(self, tmp_path):
+        path = write(tmp_path / "shell.html", "<html><body><nav>Menu</nav><script>app()</script></body></html>")
+        assert "no text" in refusal(path).reason
+
+
+class TestRefusals:
+    def test_empty_file(self, tmp_path):
+        assert "empty" in refusal(write(tmp_path / "empty.txt", b"")).reason
+
+    def test_whitespace_only_file(self, tmp_path):
+        assert "empty" in refusal(write(tmp_path / "blank.md", " \n\t\r\n ")).reason
+
+    def test_file_over_the_size_limit_says_size_and_limit(self, tmp_path):
+        reason = refusal(write(tmp_path / "big.txt", "x" * 2000), max_bytes=1000).reason
+        assert "2.0 KB" in reason and "1000 bytes" in reason and "FACTCHECK_MAX_FILE_MB" in reason
+
+    def test_binary_file_with_nul_bytes(self, tmp_path):
+        assert "binary" in refusal(write(tmp_path / "image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")).reason
+
+    def test_binary_file_of_control_characters(self, tmp_path):
+        assert "binary" in refusal(write(tmp_path / "blob.txt", bytes(range(1, 32)) * 50)).reason
+
+    def test_unsupported_extension(self, tmp_path):
+        assert "'.pdf'" in refusal(write(tmp_path / "paper.pdf", "Some text.")).reason
+
+    def test_unreadable_path(self, tmp_path):
+        folder = tmp_path / "folder.txt"
+        folder.mkdir()
+        assert "cannot read" in refusal(folder).reason
+
+    def test_missing_file(self, tmp_path):
+        assert "cannot read" in refusal(tmp_path / "gone.txt").reason
+
+
+class TestDiscover:
+    def test_folders_are_walked_recursively_in_sorted_order_skipping_hidden(self, tmp_path):
+        for name in ["b.txt", "a.md", "sub/c.html", "sub/deeper/d.htm", ".hidden.txt", ".git/e.txt", "sub/.f.md"]:
+            write(tmp_path / name, "Text.")
+        files, errors = discover([tmp_path])
+        assert files == [tmp_path / n for n in ["a.md", "b.txt", "sub/c.html", "sub/deeper/d.htm"]]
+        assert errors == []
+
+    def test_unsupported_files_in_folders_are_reported_one_each(self, tmp_path):
+        write(tmp_path / "ok.txt", "Text.")
+        write(tmp_path / "paper.pdf", b"%PDF")
+        write(tmp_path / "README", "x")
+        files, errors = discover([tmp_path])
+        assert files == [tmp_path / "ok.txt"]
+        assert [e.path for e in errors] == [str(tmp_path / "README"), str(tmp_path / "paper.pdf")]
+        assert all("not supported" in e.reason for e in errors)
+
+    def test_explicit_files_keep_their_order_and_are_not_repeated(self, tmp_path):
+        b, a = write(tmp_path / "b.txt", "B."), write(tmp_path / "a.TXT", "A.")
+        files, errors = discover([b, a, tmp_path, b])
+        assert files == [b, a] and errors == []
+
+    def test_missing_path_and_explicit_unsupported_file_are_errors(self, tmp_path):
+        pdf = write(tmp_path / "x.pdf", b"%PDF")
+        files, errors = discover([tmp_path / "nope", pdf])
+        assert files == []
+        assert [e.path for e in errors] == [str(tmp_path / "nope"), str(pdf)]
+        assert "no such file" in errors[0].reason
+
+    @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root can read anything")
+    def test_unreadable_file_is_an_error(self, tmp_path):
+        path = write(tmp_path / "secret.txt", "Text.")
+        path.chmod(0)
+        files, errors = discover([path])
+        assert files == [] and "permission" in errors[0].reason
+
+    def test_symlink_loop_does_not_hang(self, tmp_path):
+        write(tmp_path / "a.txt", "A.")
+        (tmp_path / "loop").symlink_to(tmp_path)
+        files, _ = discover([tmp_path])
+        assert files.count(tmp_path / "a.txt") == 1
