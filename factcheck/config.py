@@ -15,9 +15,9 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from factcheck.models.presets import DEFAULT_EMBEDDER, DEFAULT_MODEL
+
 CONFIG_FILE = "factcheck.toml"
-DEFAULT_MODEL = "qwen3-4b-instruct"
-DEFAULT_EMBEDDER = "minilm-l6"
 _PATH_KEYS = ("home", "models_dir")
 
 

@@ -7,14 +7,16 @@ import enum
 import json
 import sys
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
 from factcheck import errors
-from factcheck.config import Settings, load_settings
+
+if TYPE_CHECKING:
+    from factcheck.config import Settings
 
 
 class ExitCode(enum.IntEnum):
@@ -62,6 +64,8 @@ class State:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            from factcheck.config import load_settings  # pydantic-settings: ~0.15 s, not for --help
+
             self._settings = load_settings(**self.overrides)
         return self._settings
 

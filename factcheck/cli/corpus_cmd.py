@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from factcheck.cli.common import EXIT_CODES_HELP, ExitCode, OutputFormat, print_json, state, stderr, stdout
-from factcheck.config import Settings
 from factcheck.schema import DocumentRecord, IngestOutcome, IngestStatus, IngestSummary
+
+if TYPE_CHECKING:
+    from factcheck.config import Settings
 
 app = typer.Typer(help="Look at and manage the ingested articles.", no_args_is_help=True, epilog=EXIT_CODES_HELP)
 
@@ -59,6 +59,8 @@ def ingest(
 
 
 def _run_with_progress(ingestor, files: list[Path], summary: IngestSummary) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     columns = (
         TextColumn("ingesting"),
         BarColumn(),
@@ -112,13 +114,18 @@ def _record_json(record: DocumentRecord) -> dict[str, object]:
 @app.command("list")
 def list_documents(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
     """List the ingested documents with their chunk counts."""
+    from rich.table import Table
+
     records = open_store(state(ctx).settings).documents()
     if fmt is OutputFormat.JSON:
         print_json([_record_json(r) for r in records])
         return
     table = Table(title=f"{len(records)} documents")
-    for column, justify in (("id", "left"), ("title", "left"), ("chunks", "right"), ("chars", "right"), ("published", "left")):
-        table.add_column(column, justify=justify, overflow="fold" if column == "id" else "ellipsis")
+    table.add_column("id", overflow="fold")
+    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=48)
+    table.add_column("chunks", justify="right")
+    table.add_column("chars", justify="right")
+    table.add_column("published")
     for r in records:
         published = r.published.isoformat() if r.published else ""
         table.add_row(r.doc_id, escape(r.title), str(r.n_chunks), str(r.n_chars), published)
@@ -173,6 +180,8 @@ def remove(ctx: typer.Context, doc_id: DocIdArg) -> None:
 @app.command()
 def stats(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
     """Totals for the corpus: documents, chunks, characters, and where it is stored."""
+    from rich.table import Table
+
     settings = state(ctx).settings
     store = open_store(settings)
     records = store.documents()
@@ -201,6 +210,8 @@ def search(
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Show the passages most similar to a question or claim (by embedding similarity)."""
+    from rich.table import Table
+
     from factcheck.models.embedding import load_embedder
     from factcheck.retrieve import vector_search
 

@@ -5,11 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
-
 from factcheck.cli.common import EXIT_CODES_HELP, OutputFormat, print_json, state, stderr, stdout
-from factcheck.config import DEFAULT_EMBEDDER, DEFAULT_MODEL
-from factcheck.models.presets import PRESETS, ModelPreset
+from factcheck.models.presets import DEFAULT_EMBEDDER, DEFAULT_MODEL, PRESETS, ModelPreset
 from factcheck.models.provision import pull as pull_preset
 from factcheck.models.resolve import find_preset, resolve
 
@@ -45,6 +42,8 @@ def list_models(
     if fmt is OutputFormat.JSON:
         print_json({"models_dir": str(models_dir), "models": rows})
         return
+    from rich.table import Table
+
     table = Table(title=f"Models in {models_dir}")
     for column in ("name", "role", "present", "size", "license", "source"):
         table.add_column(column)

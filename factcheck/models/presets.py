@@ -6,6 +6,10 @@ import enum
 from dataclasses import dataclass
 
 
+DEFAULT_MODEL = "qwen3-4b-instruct"
+DEFAULT_EMBEDDER = "minilm-l6"
+
+
 class Role(str, enum.Enum):
     LLM = "llm"
     EMBEDDING = "embedding"
