@@ -121,15 +121,18 @@ def list_documents(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> N
         print_json([_record_json(r) for r in records])
         return
     table = Table(title=f"{len(records)} documents")
-    table.add_column("id", overflow="fold")
-    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=48)
-    table.add_column("chunks", justify="right")
-    table.add_column("chars", justify="right")
-    table.add_column("published")
+    out = stdout()
+    id_width = max((len(r.doc_id) for r in records), default=2)
+    # Ids, counts and dates are never cut; the title gets what is left of the terminal.
+    table.add_column("id", no_wrap=True, min_width=id_width)
+    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=max(16, out.width - id_width - 40))
+    table.add_column("chunks", justify="right", no_wrap=True, min_width=6)
+    table.add_column("chars", justify="right", no_wrap=True, min_width=6)
+    table.add_column("published", no_wrap=True, min_width=10)
     for r in records:
         published = r.published.isoformat() if r.published else ""
         table.add_row(r.doc_id, escape(r.title), str(r.n_chunks), str(r.n_chars), published)
-    stdout().print(table)
+    out.print(table)
     if not records:
         stderr().print("the corpus is empty; add articles with: factcheck ingest PATH")
 
