@@ -94,3 +94,125 @@ class IngestSummary:
     @property
     def skipped(self) -> list[IngestOutcome]:
         return [o for o in self.outcomes if o.status is IngestStatus.SKIPPED]
+
+
+# --- claim checking ----------------------------------------------------------------------------
+
+
+class Stance(str, enum.Enum):
+    """What one document says about a claim."""
+
+    SUPPORTS = "supports"
+    REFUTES = "refutes"
+    NOT_MENTIONED = "not_mentioned"
+    ERROR = "error"  # the model's answer was invalid or cut off; shown, never silently dropped
+
+
+JUDGED_STANCES = (Stance.SUPPORTS, Stance.REFUTES, Stance.NOT_MENTIONED)
+
+
+class Verdict(str, enum.Enum):
+    """What the corpus as a whole says about a claim."""
+
+    SUPPORTED = "supported"  # two or more independent sources support it, none refutes it
+    CONTRADICTED = "contradicted"  # at least one source refutes it
+    SINGLE_SOURCE = "single-source"  # exactly one independent source supports it, none refutes it
+    UNVERIFIED = "unverified"  # no source addresses it
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A chunk retrieved for a claim, with the sentence in it that is closest to the claim."""
+
+    doc_id: str
+    chunk_id: str
+    text: str  # the whole chunk
+    sentence: str  # the best-matching sentence, verbatim from text
+    similarity: float  # cosine similarity of that sentence to the claim, in [-1, 1]
+    score: float  # fused retrieval score (higher is better), comparable within one claim only
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One deterministic comparison between a value in the claim and one in the evidence."""
+
+    kind: str  # "number" | "date" | "role"
+    outcome: str  # "conflict" | "match"
+    claim_value: str
+    evidence_value: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The chat model's reading of one document for one claim."""
+
+    stance: Stance
+    probabilities: dict[str, float] | None = None  # per judged stance, from label log-probabilities
+    quote: str | None = None  # verbatim (after whitespace normalisation) from quote_chunk_id
+    quote_chunk_id: str | None = None
+    quote_discarded: bool = False  # the model quoted text that is not in the passages
+    error: str | None = None
+    prompt_tokens: int = 0  # tokens in the prompt(s)
+    reused_tokens: int = 0  # of those, taken from the KV cache instead of evaluated
+    completion_tokens: int = 0
+    seconds: float = 0.0  # wall time inside llama.cpp calls
+
+
+@dataclass(frozen=True)
+class SourceStance:
+    """The combined stance of one document on one claim, with what it rests on."""
+
+    doc_id: str
+    stance: Stance
+    confidence: float
+    quote: str | None
+    chunk_id: str | None
+    score: float  # similarity of the best sentence to the claim
+    checks: tuple[CheckResult, ...] = ()
+    model_stance: Stance | None = None
+    model_confidence: float | None = None
+    quote_discarded: bool = False
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    id: str
+    claim: str
+    verdict: Verdict
+    confidence: float
+    independent_sources: int  # independent origins that support the claim
+    sources: tuple[SourceStance, ...]
+    groups: tuple[tuple[str, ...], ...] = ()  # near-duplicate documents counted as one origin
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    sha256: str | None
+    smoke_test: bool = False
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """Two documents that disagree: document A says one thing, document B another."""
+
+    topic: str
+    claim: str  # the sentence of A that was checked
+    doc_a: str
+    quote_a: str
+    doc_b: str
+    quote_b: str
+    checks: tuple[CheckResult, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    results: tuple[ClaimResult, ...]
+    model: ModelInfo
+    embedder: str
+    prompt_hash: str
+    created: str  # ISO 8601
+    notices: tuple[str, ...] = ()  # shown at the top of every rendering (e.g. smoke-test model)
+    stats: dict[str, float] = field(default_factory=dict)  # quotes discarded, errors, tokens, seconds
+    contradictions: tuple[Contradiction, ...] = ()  # filled by `audit`

@@ -1,0 +1,1 @@
+"""Claim checking: evidence per source, deterministic checks, stances, verdicts."""
