@@ -1,9 +1,25 @@
-"""Finding the passages of the corpus that bear on a text."""
+"""Finding the passages of the corpus that bear on a text: hybrid lexical + vector retrieval.
+
+Evidence is compared sentence by sentence. For a claim, every stored sentence gets a cosine
+similarity (from the vectors computed at ingest) and a BM25 score; the two rankings are fused
+with reciprocal rank fusion. Then, rather than keeping a global top-k (which can crowd out a
+document whose wording differs from the others), every document contributes its own best
+sentences, and the chunks around them become that document's passages.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
 from factcheck.models.embedding import Embedder
+from factcheck.schema import Passage, Sentence
 from factcheck.store import ChunkHit, CorpusStore
+
+RRF_K = 60  # the usual constant of reciprocal rank fusion: damps the weight of the very top ranks
 
 
 def trim_to_tokens(embedder: Embedder, text: str) -> str:
@@ -23,6 +39,112 @@ def trim_to_tokens(embedder: Embedder, text: str) -> str:
 
 def vector_search(store: CorpusStore, embedder: Embedder, text: str, k: int = 5) -> list[ChunkHit]:
     """The k chunks nearest to text by embedding similarity, best first."""
-    query = trim_to_tokens(embedder, text)
-    [vector] = embedder.embed([query])
+    [vector] = embedder.embed([trim_to_tokens(embedder, text)])
     return store.query(vector, k)
+
+
+def rrf(*rankings: Sequence[int], k: int = RRF_K) -> dict[int, float]:
+    """Reciprocal rank fusion: item -> sum over rankings of 1 / (k + rank), rank counted from 1."""
+    fused: dict[int, float] = defaultdict(float)
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            fused[item] += 1.0 / (k + rank)
+    return dict(fused)
+
+
+def _bm25_tokens(texts: Sequence[str]) -> list[list[str]]:
+    import bm25s
+    import Stemmer
+
+    stemmer = Stemmer.Stemmer("english")
+    return bm25s.tokenize(list(texts), stopwords="en", stemmer=stemmer, return_ids=False, show_progress=False)
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    sentence: Sentence
+    similarity: float
+    fused: float
+
+
+class EvidenceIndex:
+    """The corpus's sentences, their vectors and a BM25 index, loaded once for a batch of claims."""
+
+    def __init__(self, store: CorpusStore, embedder: Embedder) -> None:
+        self.store = store
+        self.embedder = embedder
+        rows = store.sentences()
+        self.sentences = rows.sentences
+        self.vectors = rows.embeddings
+
+    @cached_property
+    def _bm25(self) -> Any:
+        import bm25s
+
+        index = bm25s.BM25()
+        index.index(_bm25_tokens([s.text for s in self.sentences]), show_progress=False)
+        return index
+
+    @cached_property
+    def _chunk_texts(self) -> dict[str, str]:
+        return {c.chunk_id: c.span.text for c in self.store.chunks()}
+
+    @property
+    def doc_ids(self) -> list[str]:
+        return sorted({s.doc_id for s in self.sentences})
+
+    def embed(self, texts: Sequence[str]) -> Any:
+        import numpy as np
+
+        trimmed = [trim_to_tokens(self.embedder, t) for t in texts]
+        return np.asarray(self.embedder.embed(trimmed), dtype=np.float32)
+
+    def score(self, claim: str, claim_vector: Any = None) -> list[ScoredSentence]:
+        """Every sentence of the corpus scored against claim (vector and lexical, fused)."""
+        import numpy as np
+
+        if not self.sentences:
+            return []
+        vector = self.embed([claim])[0] if claim_vector is None else claim_vector
+        similarity = self.vectors @ vector
+        [query] = _bm25_tokens([claim])
+        lexical = self._bm25.get_scores(query) if query else np.zeros(len(self.sentences))
+        by_vector = list(np.argsort(-similarity, kind="stable"))
+        by_lexical = list(np.argsort(-lexical, kind="stable"))
+        fused = rrf(by_vector, by_lexical)
+        return [ScoredSentence(s, float(similarity[i]), fused[i]) for i, s in enumerate(self.sentences)]
+
+    def passages(
+        self,
+        claim: str,
+        *,
+        per_doc: int = 2,
+        exclude: Sequence[str] = (),
+        claim_vector: Any = None,
+    ) -> dict[str, list[Passage]]:
+        """For every document (but the excluded ones): its best passages for claim, best first."""
+        best: dict[str, list[ScoredSentence]] = defaultdict(list)
+        for scored in sorted(self.score(claim, claim_vector), key=lambda s: -s.fused):
+            if scored.sentence.doc_id not in exclude and len(best[scored.sentence.doc_id]) < per_doc:
+                best[scored.sentence.doc_id].append(scored)
+        return {doc_id: self._as_passages(picked) for doc_id, picked in best.items()}
+
+    def _as_passages(self, picked: Sequence[ScoredSentence]) -> list[Passage]:
+        passages: list[Passage] = []
+        seen_chunks: set[str] = set()
+        for scored in picked:
+            sentence = scored.sentence
+            if sentence.chunk_id in seen_chunks:
+                continue
+            seen_chunks.add(sentence.chunk_id)
+            passages.append(
+                Passage(
+                    doc_id=sentence.doc_id,
+                    chunk_id=sentence.chunk_id,
+                    text=self._chunk_texts.get(sentence.chunk_id, sentence.text),
+                    sentence=sentence.text,
+                    similarity=scored.similarity,
+                    score=scored.fused,
+                )
+            )
+        return passages

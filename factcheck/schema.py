@@ -48,6 +48,18 @@ class Chunk:
 
 
 @dataclass(frozen=True)
+class Sentence:
+    """A sentence of a stored document: the unit evidence is quoted and compared in."""
+
+    doc_id: str
+    index: int
+    text: str
+    start_char: int  # offsets into the document's text
+    end_char: int
+    chunk_id: str  # the chunk that contains the sentence's start
+
+
+@dataclass(frozen=True)
 class DocumentRecord:
     """What the store knows about one ingested document."""
 

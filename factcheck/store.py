@@ -1,10 +1,12 @@
 """The Chroma-backed corpus store: documents and their embedded chunks.
 
-Two collections per embedding space (vectors from different embedders are not comparable):
-`chunks-<embedder>` holds the chunks, `docs-<embedder>` one record per document with its full
-clean text. A document's record is written *after* its chunks and removed *before* them, so a
-record with a given sha256 is the commit marker: if an ingest is interrupted, the document either
-still has its old complete state or has no record and is re-ingested on the next run.
+Three collections per embedding space (vectors from different embedders are not comparable):
+`chunks-<embedder>` holds the chunks (passages for retrieval and the model), `sentences-<embedder>`
+every sentence (the unit evidence is compared and quoted in), and `docs-<embedder>` one record
+per document with its full clean text. A document's record is written *after* its chunks and
+sentences and removed *before* them, so a record with a given sha256 is the commit marker: if an
+ingest is interrupted, the document either still has its old complete state or has no record
+and is re-ingested on the next run.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from factcheck.errors import DocumentNotFound, StoreError
-from factcheck.schema import Chunk, ChunkSpan, DocumentRecord, SourceDocument
+from factcheck.schema import Chunk, ChunkSpan, DocumentRecord, Sentence, SourceDocument
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,18 @@ def chunk_id(doc_id: str, sha256: str, index: int) -> str:
     return f"{doc_id}:{sha256[:12]}:{index:04d}"
 
 
+def sentence_id(doc_id: str, sha256: str, index: int) -> str:
+    return f"{doc_id}:{sha256[:12]}:s{index:04d}"
+
+
+@dataclass(frozen=True)
+class SentenceRows:
+    """Sentences with their vectors, as read back for similarity computations."""
+
+    sentences: list[Sentence]
+    embeddings: Any  # numpy array, one unit-length row per sentence
+
+
 class CorpusStore:
     def __init__(self, path: Path, embedder_key: str) -> None:
         import chromadb  # lazy: ~0.7 s to import
@@ -49,6 +63,9 @@ class CorpusStore:
             config: Any = {"hnsw": {"space": "cosine"}}
             self._chunks = self._client.get_or_create_collection(
                 f"chunks-{embedder_key}", embedding_function=None, configuration=config
+            )
+            self._sentences = self._client.get_or_create_collection(
+                f"sentences-{embedder_key}", embedding_function=None, configuration=config
             )
             self._docs = self._client.get_or_create_collection(
                 f"docs-{embedder_key}", embedding_function=None, configuration=config
@@ -83,6 +100,20 @@ class CorpusStore:
         ]
         return sorted(chunks, key=lambda c: (c.doc_id, c.span.index))
 
+    def sentences(self, doc_ids: Sequence[str] | None = None) -> SentenceRows:
+        """Sentences (of the given documents, or all) with their embeddings, in document order."""
+        import numpy as np
+
+        where: Any = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
+        got = self._sentences.get(where=where, include=["metadatas", "documents", "embeddings"])
+        rows = sorted(
+            zip(got["metadatas"], got["documents"], got["embeddings"], strict=True),
+            key=lambda row: (str(row[0]["doc_id"]), int(row[0]["sentence_index"])),
+        )
+        sentences = [_sentence(meta, text) for meta, text, _ in rows]
+        vectors = np.asarray([vec for _, _, vec in rows], dtype=np.float32).reshape(len(rows), -1)
+        return SentenceRows(sentences, vectors)
+
     def count_chunks(self) -> int:
         return self._chunks.count()
 
@@ -108,11 +139,16 @@ class CorpusStore:
         spans: Sequence[ChunkSpan],
         embeddings: Sequence[Sequence[float]],
         *,
+        sentences: Sequence[tuple[int, int]],
+        sentence_embeddings: Sequence[Sequence[float]],
         chunking: str,
     ) -> None:
-        """Replace whatever is stored for doc.doc_id with these chunks, then commit the record."""
+        """Replace whatever is stored for doc.doc_id with these chunks and sentences (character
+        spans into doc.text), then commit the record."""
         if len(spans) != len(embeddings) or not spans:
             raise StoreError(f"{doc.doc_id}: {len(spans)} chunks but {len(embeddings)} embeddings")
+        if len(sentences) != len(sentence_embeddings):
+            raise StoreError(f"{doc.doc_id}: {len(sentences)} sentences but {len(sentence_embeddings)} embeddings")
         self.remove_document(doc.doc_id, missing_ok=True)
         self._chunks.add(
             ids=[chunk_id(doc.doc_id, doc.sha256, s.index) for s in spans],
@@ -120,6 +156,13 @@ class CorpusStore:
             documents=[s.text for s in spans],
             metadatas=[_chunk_metadata(doc, s) for s in spans],
         )
+        if sentences:
+            self._sentences.add(
+                ids=[sentence_id(doc.doc_id, doc.sha256, i) for i in range(len(sentences))],
+                embeddings=[list(e) for e in sentence_embeddings],
+                documents=[doc.text[start:end] for start, end in sentences],
+                metadatas=_sentence_metadata(doc, spans, sentences),
+            )
         self._docs.add(
             ids=[doc.doc_id],
             embeddings=[_mean_unit(embeddings)],
@@ -132,20 +175,24 @@ class CorpusStore:
             raise DocumentNotFound(f"no document {doc_id!r} in the corpus")
         self._docs.delete(ids=[doc_id])
         self._chunks.delete(where={"doc_id": doc_id})
+        self._sentences.delete(where={"doc_id": doc_id})
 
     def drop_orphans(self) -> int:
         """Delete chunks left by an interrupted ingest: those whose document has no record, or
         whose record is for a different version of the file. Returns how many were removed."""
         committed = {r.doc_id: r.sha256 for r in self.documents()}
-        got = self._chunks.get(include=["metadatas"])
-        orphans = [
-            cid
-            for cid, meta in zip(got["ids"], got["metadatas"], strict=True)
-            if committed.get(str(meta["doc_id"])) != meta["doc_sha256"]
-        ]
-        if orphans:
-            self._chunks.delete(ids=orphans)
-        return len(orphans)
+        removed = 0
+        for collection in (self._chunks, self._sentences):
+            got = collection.get(include=["metadatas"])
+            orphans = [
+                cid
+                for cid, meta in zip(got["ids"], got["metadatas"], strict=True)
+                if committed.get(str(meta["doc_id"])) != meta["doc_sha256"]
+            ]
+            if orphans:
+                collection.delete(ids=orphans)
+            removed += len(orphans)
+        return removed
 
 
 def _chunk_metadata(doc: SourceDocument, span: ChunkSpan) -> dict[str, Any]:
@@ -159,6 +206,36 @@ def _chunk_metadata(doc: SourceDocument, span: ChunkSpan) -> dict[str, Any]:
         "end_byte": span.end_byte,
         "n_tokens": span.n_tokens,
     }
+
+
+def _sentence_metadata(
+    doc: SourceDocument, spans: Sequence[ChunkSpan], sentences: Sequence[tuple[int, int]]
+) -> list[dict[str, Any]]:
+    metas = []
+    for index, (start, end) in enumerate(sentences):
+        # Chunks hold whole sentences (an over-long one is split): the first chunk that contains
+        # the sentence's start is where it is quoted from.
+        owner = next((c for c in spans if c.start_char <= start < c.end_char), spans[-1])
+        metas.append({
+            "doc_id": doc.doc_id,
+            "doc_sha256": doc.sha256,
+            "sentence_index": index,
+            "start_char": start,
+            "end_char": end,
+            "chunk_id": chunk_id(doc.doc_id, doc.sha256, owner.index),
+        })  # fmt: skip
+    return metas
+
+
+def _sentence(meta: Any, text: str) -> Sentence:
+    return Sentence(
+        doc_id=str(meta["doc_id"]),
+        index=int(meta["sentence_index"]),
+        text=text,
+        start_char=int(meta["start_char"]),
+        end_char=int(meta["end_char"]),
+        chunk_id=str(meta["chunk_id"]),
+    )
 
 
 def _doc_metadata(doc: SourceDocument, n_chunks: int, chunking: str) -> dict[str, Any]:

@@ -6,10 +6,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from factcheck.corpus.chunking import chunk_text
+from factcheck.corpus.chunking import chunk_text, split_sentences
 from factcheck.corpus.reader import discover, read_document
 from factcheck.errors import InputFileError
 from factcheck.models.embedding import Embedder
+from factcheck.retrieve import trim_to_tokens
 from factcheck.schema import IngestOutcome, IngestStatus, IngestSummary, SourceDocument
 from factcheck.store import CorpusStore
 
@@ -28,7 +29,7 @@ class ChunkingPolicy:
     @property
     def signature(self) -> str:
         """Stored with each document, so changing the policy re-chunks instead of 'unchanged'."""
-        return f"sentences/{self.max_tokens}/{self.overlap_tokens}"
+        return f"sentences/{self.max_tokens}/{self.overlap_tokens}/v2"
 
 
 Progress = Callable[[IngestOutcome], None]
@@ -80,8 +81,20 @@ class Ingestor:
             max_tokens=self.policy.max_tokens,
             overlap_tokens=self.policy.overlap_tokens,
         )
-        embeddings = self.embedder.embed([span.text for span in spans])
-        self.store.put_document(doc, spans, embeddings, chunking=self.policy.signature)
+        sentences = split_sentences(doc.text)
+        # Chunks and sentences in one call: llama.cpp packs them into full batches.
+        texts = [span.text for span in spans] + [
+            trim_to_tokens(self.embedder, doc.text[start:end]) for start, end in sentences
+        ]
+        vectors = self.embedder.embed(texts)
+        self.store.put_document(
+            doc,
+            spans,
+            vectors[: len(spans)],
+            sentences=sentences,
+            sentence_embeddings=vectors[len(spans) :],
+            chunking=self.policy.signature,
+        )
         return len(spans)
 
 
