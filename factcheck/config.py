@@ -93,6 +93,8 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: Any) -> Settings:
     """Build Settings, dropping overrides that were not given (None) so lower sources still apply."""
+    import tomllib
+
     from pydantic import ValidationError
 
     from factcheck.errors import ConfigError
@@ -100,6 +102,8 @@ def load_settings(**overrides: Any) -> Settings:
     given = {key: value for key, value in overrides.items() if value is not None}
     try:
         return Settings(**given)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{Path.cwd() / CONFIG_FILE} is not valid TOML: {exc}") from exc
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in exc.errors()

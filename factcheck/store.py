@@ -111,7 +111,9 @@ class CorpusStore:
             key=lambda row: (str(row[0]["doc_id"]), int(row[0]["sentence_index"])),
         )
         sentences = [_sentence(meta, text) for meta, text, _ in rows]
-        vectors = np.asarray([vec for _, _, vec in rows], dtype=np.float32).reshape(len(rows), -1)
+        vectors = np.asarray([vec for _, _, vec in rows], dtype=np.float32)
+        if not rows:
+            vectors = vectors.reshape(0, 0)
         return SentenceRows(sentences, vectors)
 
     def count_chunks(self) -> int:

