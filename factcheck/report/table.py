@@ -1,0 +1,128 @@
+"""The terminal view: notices, one row per claim, then the contradictions between documents."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from factcheck.report import (
+    check_line,
+    contradictions_by_topic,
+    sources_summary,
+    summary_line,
+    verdict_counts,
+)
+from factcheck.schema import CheckReport, ClaimResult, Contradiction, Stance, Verdict
+
+BADGE_STYLES = {
+    Verdict.SUPPORTED: "bold black on green3",
+    Verdict.CONTRADICTED: "bold white on red3",
+    Verdict.SINGLE_SOURCE: "bold black on yellow3",
+    Verdict.UNVERIFIED: "grey85 on grey35",
+}
+TEXT_STYLES = {
+    Verdict.SUPPORTED: "green",
+    Verdict.CONTRADICTED: "red",
+    Verdict.SINGLE_SOURCE: "yellow",
+    Verdict.UNVERIFIED: "dim",
+}
+# Below this width the sources column would squeeze the claim; the summary goes under the claim.
+WIDE = 110
+
+
+def badge(verdict: Verdict) -> Text:
+    return Text(f" {verdict.value} ", style=BADGE_STYLES[verdict])
+
+
+def _quoted(text: str | None) -> str:
+    return f"“{text.strip()}”" if text else "(no quote)"
+
+
+def _claim_cell(result: ClaimResult, *, with_sources: bool) -> Text:
+    cell = Text(" ".join(result.claim.split()))
+    if result.verdict is Verdict.CONTRADICTED:
+        for source in result.sources:
+            if source.stance is Stance.REFUTES:
+                quote = "(quote discarded)" if source.quote_discarded and not source.quote else _quoted(source.quote)
+                cell.append(f"\n✗ {source.doc_id}: ", style="bold red")
+                cell.append(quote, style="italic")
+    if with_sources:
+        cell.append(f"\n{sources_summary(result)}", style="dim")
+    return cell
+
+
+def _claims_table(report: CheckReport, width: int) -> Table:
+    wide = width >= WIDE
+    table = Table(box=box.SIMPLE_HEAD, show_lines=True, expand=True, pad_edge=False, header_style="bold")
+    table.add_column("id", no_wrap=True, overflow="fold", max_width=22)
+    table.add_column("claim", ratio=3, overflow="fold")
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("conf.", justify="right", no_wrap=True)
+    if wide:
+        table.add_column("sources", ratio=2, overflow="fold")
+    for result in report.results:
+        row = [
+            Text(result.id, style="bold"),
+            _claim_cell(result, with_sources=not wide),
+            badge(result.verdict),
+            Text(f"{result.confidence:.2f}", style=TEXT_STYLES[result.verdict]),
+        ]
+        if wide:
+            row.append(Text(sources_summary(result), style="dim"))
+        table.add_row(*row)
+    return table
+
+
+def _notices(report: CheckReport) -> Panel:
+    body = Text("\n").join(Text(notice, style="bold yellow") for notice in report.notices)
+    return Panel(body, title="notice", title_align="left", border_style="bold yellow")
+
+
+def _summary(report: CheckReport) -> Text:
+    counts = verdict_counts(report)
+    text = Text(f"{len(report.results)} claims  ", style="bold")
+    for verdict, n in counts.items():
+        text.append(f"{n} ", style="bold")
+        text.append(verdict.value, style=TEXT_STYLES[verdict])
+        text.append("   ")
+    return text if report.results else Text(summary_line(report))
+
+
+def _contradiction(contradiction: Contradiction) -> Group:
+    lines = [Text(f"checked: {contradiction.claim}", style="dim")]
+    for doc, quote in ((contradiction.doc_a, contradiction.quote_a), (contradiction.doc_b, contradiction.quote_b)):
+        line = Text(f"  {doc} says ", style="bold")
+        line.append(_quoted(quote), style="italic")
+        lines.append(line)
+    lines += [Text(f"  {check_line(c)}", style="red") for c in contradiction.checks]
+    return Group(*lines, Text(""))
+
+
+def _provenance(report: CheckReport) -> Text:
+    sha = f" ({report.model.sha256[:12]})" if report.model.sha256 else ""
+    return Text(
+        f"model {report.model.name}{sha} · embedder {report.embedder} · "
+        f"prompt {report.prompt_hash[:12]} · {report.created}",
+        style="dim",
+    )
+
+
+def print_table(report: CheckReport, console: Console) -> None:
+    """Print the report for a terminal: notices first, so that nobody reads past them."""
+    if report.notices:
+        console.print(_notices(report))
+    if report.results:
+        console.print(_claims_table(report, console.width))
+    console.print(_summary(report))
+    topics = contradictions_by_topic(report)
+    if topics:
+        console.print()
+        console.rule("[bold]contradictions", style="red")
+        for topic, items in topics.items():
+            console.print(Text(topic, style="bold underline"))
+            for contradiction in items:
+                console.print(_contradiction(contradiction))
+    console.print(_provenance(report))

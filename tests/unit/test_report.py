@@ -1,0 +1,270 @@
+"""The renderings of a check report: the JSON contract, Markdown, HTML and the terminal table."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+from rich.console import Console
+
+from factcheck.errors import ConfigError
+from factcheck.report import print_table, render, to_json_dict
+from factcheck.schema import (
+    CheckReport,
+    CheckResult,
+    ClaimResult,
+    Contradiction,
+    ModelInfo,
+    SourceStance,
+    Stance,
+    Verdict,
+)
+
+SMOKE_NOTICE = "The model smollm2-135m is a smoke-test model: its judgements mean nothing."
+HOSTILE = "Officials said <script>alert('x')</script> nothing."
+A, B, C, D = "001_976a07284dc4f461", "002_db9833110b663cfb", "003_4367fb0e076358f5", "004_62a568f4fab62d01"
+
+
+def sample_report() -> CheckReport:
+    """Every verdict, a contradiction, a notice, a discarded quote and a check result."""
+    time_check = CheckResult("date", "conflict", "Saturday", "Friday", "different weekday")
+    supported = ClaimResult(
+        id="c1",
+        claim="Trump and Putin met at Joint Base Elmendorf-Richardson in Anchorage.",
+        verdict=Verdict.SUPPORTED,
+        confidence=0.91234,
+        independent_sources=2,
+        sources=(
+            SourceStance(A, Stance.SUPPORTS, 0.93,
+                         "They will meet at Joint Base Elmendorf-Richardson in Anchorage, Alaska.",
+                         f"{A}:0", 0.812345, model_stance=Stance.SUPPORTS, model_confidence=0.93),
+            SourceStance(C, Stance.SUPPORTS, 0.88, "The summit is at the Anchorage base.", f"{C}:2", 0.7,
+                         model_stance=Stance.SUPPORTS, model_confidence=0.88),
+            SourceStance(D, Stance.SUPPORTS, 0.8, "Held at Elmendorf-Richardson | a military base.", f"{D}:1", 0.66),
+            SourceStance(B, Stance.NOT_MENTIONED, 0.7, None, None, 0.2),
+        ),
+        groups=((A,), (C, D)),
+    )
+    contradicted = ClaimResult(
+        id="c2",
+        claim="The summit took place on Saturday.",
+        verdict=Verdict.CONTRADICTED,
+        confidence=0.7777,
+        independent_sources=0,
+        sources=(
+            SourceStance(B, Stance.REFUTES, 0.81, HOSTILE + " The talks begin on Friday at 11:30 a.m.", f"{B}:3",
+                         0.55, checks=(time_check,), model_stance=Stance.NOT_MENTIONED, model_confidence=0.51),
+        ),
+    )
+    single = ClaimResult(
+        id="c3",
+        claim="Peskov said preparations were done in an\n“unprecedentedly short” time | frame.",
+        verdict=Verdict.SINGLE_SOURCE,
+        confidence=0.6,
+        independent_sources=1,
+        sources=(
+            SourceStance(A, Stance.SUPPORTS, 0.6,
+                         "preparations were completed in an “unprecedentedly short time frame”", f"{A}:1", 0.61),
+            SourceStance(C, Stance.ERROR, 0.0, None, None, 0.4, quote_discarded=True),
+        ),
+    )
+    unverified = ClaimResult(
+        id="c4", claim="The leaders signed a treaty on Arctic shipping.", verdict=Verdict.UNVERIFIED,
+        confidence=0.5, independent_sources=0, sources=(),
+    )
+    contradiction = Contradiction(
+        topic="summit date", claim="The summit is on Friday.", doc_a=A, quote_a="The talks on Friday at 11:30 a.m.",
+        doc_b=B, quote_b="The leaders meet on Saturday.",
+        checks=(CheckResult("date", "conflict", "Friday", "Saturday"),),
+    )
+    return CheckReport(
+        results=(supported, contradicted, single, unverified),
+        model=ModelInfo("smollm2-135m", "ab" * 32, smoke_test=True),
+        embedder="minilm-l6",
+        prompt_hash="9f2c1e0d4b7a",
+        created="2025-08-15T10:30:00+00:00",
+        notices=(SMOKE_NOTICE,),
+        stats={"quotes_discarded": 1, "errors": 1, "seconds": 12.345678, "prompt_tokens": 5120},
+        contradictions=(contradiction,),
+    )
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+
+def test_json_top_level_keys_are_the_contract_in_order() -> None:
+    data = json.loads(render(sample_report(), "json"))
+    assert list(data) == ["notices", "model", "embedder", "prompt_hash", "created", "stats", "claims", "contradictions"]
+    assert data["model"] == {"name": "smollm2-135m", "sha256": "ab" * 32, "smoke_test": True}
+    assert data["notices"] == [SMOKE_NOTICE]
+
+
+def test_json_claim_source_and_check_keys_are_exact() -> None:
+    data = to_json_dict(sample_report())
+    claim_keys = ["id", "claim", "verdict", "confidence", "independent_sources", "groups", "sources", "model",
+                  "prompt_hash"]
+    source_keys = ["doc_id", "stance", "quote", "chunk_id", "score", "checks", "model_stance", "model_confidence",
+                   "quote_discarded"]
+    check_keys = ["kind", "outcome", "claim_value", "evidence_value", "detail"]
+    for claim in data["claims"]:
+        assert list(claim) == claim_keys
+        assert claim["model"] == {"name": "smollm2-135m", "sha256": "ab" * 32}
+        assert claim["prompt_hash"] == "9f2c1e0d4b7a"
+        for source in claim["sources"]:
+            assert list(source) == source_keys
+            assert all(list(check) == check_keys for check in source["checks"])
+    assert list(data["contradictions"][0]) == ["topic", "claim", "doc_a", "quote_a", "doc_b", "quote_b", "checks"]
+    assert list(data["contradictions"][0]["checks"][0]) == check_keys
+
+
+def test_json_writes_enum_values_and_rounds_floats() -> None:
+    data = to_json_dict(sample_report())
+    assert [c["verdict"] for c in data["claims"]] == ["supported", "contradicted", "single-source", "unverified"]
+    c1, c2, c3 = data["claims"][:3]
+    assert c1["confidence"] == 0.912 and c2["confidence"] == 0.778
+    assert c1["sources"][0]["score"] == 0.8123
+    assert c1["groups"] == [[A], [C, D]]
+    assert c2["sources"][0]["stance"] == "refutes" and c2["sources"][0]["model_stance"] == "not_mentioned"
+    assert c2["sources"][0]["checks"][0]["outcome"] == "conflict"
+    assert c3["sources"][1] == {"doc_id": C, "stance": "error", "quote": None, "chunk_id": None, "score": 0.4,
+                                "checks": [], "model_stance": None, "model_confidence": None, "quote_discarded": True}
+    assert data["stats"]["seconds"] == 12.3457 and data["stats"]["prompt_tokens"] == 5120
+
+
+def test_json_round_trips_and_is_stable() -> None:
+    text = render(sample_report(), "json")
+    assert json.loads(text) == to_json_dict(sample_report())
+    assert text == render(sample_report(), "json")
+    assert text.endswith("}\n")
+
+
+def test_json_writes_null_for_a_non_finite_number() -> None:
+    report = sample_report()
+    report.stats["seconds"] = float("nan")
+    assert json.loads(render(report, "json"))["stats"]["seconds"] is None
+
+
+# --- Markdown --------------------------------------------------------------------------------
+
+
+def _table_rows(markdown: str) -> list[str]:
+    return [line for line in markdown.splitlines() if line.startswith("| c")]
+
+
+def test_markdown_table_cells_escape_pipes_and_newlines() -> None:
+    rows = _table_rows(render(sample_report(), "md"))
+    assert len(rows) == 4
+    c3 = rows[2]
+    assert "time \\| frame" in c3
+    # five cells: six unescaped pipes, whatever the claim contains
+    assert len(re.findall(r"(?<!\\)\|", c3)) == 6
+    assert c3.startswith("| c3 | Peskov said preparations were done in an “unprecedentedly short”")
+
+
+def test_markdown_has_notice_summary_sections_quotes_and_contradictions() -> None:
+    text = render(sample_report(), "md")
+    assert text.startswith("# Fact-check report\n")
+    assert f"> **Notice:** {SMOKE_NOTICE}" in text
+    assert "4 claims: 1 supported, 1 contradicted, 1 single-source, 1 unverified" in text
+    assert "### c2: The summit took place on Saturday." in text
+    assert "> They will meet at Joint Base Elmendorf-Richardson in Anchorage, Alaska." in text
+    assert "- date conflict: claim Saturday, evidence Friday (different weekday)" in text
+    assert "quote was discarded" in text
+    assert f"Counted as one origin (near-duplicates): {C}, {D}" in text
+    contradictions = text.split("## Contradictions", 1)[1]
+    assert "### summit date" in contradictions
+    assert f"**{A}** says:\n\n> The talks on Friday at 11:30 a.m." in contradictions
+    assert f"**{B}** says:\n\n> The leaders meet on Saturday." in contradictions
+
+
+def test_markdown_leaves_no_html_tag_from_article_text() -> None:
+    text = render(sample_report(), "md")
+    assert "<script" not in text
+    assert "> Officials said &lt;script>alert('x')&lt;/script> nothing." in text
+
+
+def test_markdown_notice_comes_before_the_claims() -> None:
+    text = render(sample_report(), "md")
+    assert text.index(SMOKE_NOTICE) < text.index("| id | claim |")
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+
+def test_html_escapes_article_text_and_carries_no_script() -> None:
+    page = render(sample_report(), "html")
+    assert "&lt;script&gt;alert(" in page
+    assert "<script" not in page.lower()
+
+
+def test_html_fetches_nothing() -> None:
+    page = render(sample_report(), "html")
+    assert "http://" not in page and "https://" not in page
+    soup = BeautifulSoup(page, "html.parser")
+    for tag in soup.find_all(attrs={"href": True}):
+        assert tag["href"].startswith("#")
+    assert not soup.find_all(attrs={"src": True})
+    assert not soup.find_all("link")
+    csp = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
+    assert csp is not None and "default-src 'none'" in csp["content"]
+
+
+def test_html_has_one_article_per_claim_with_its_badge() -> None:
+    soup = BeautifulSoup(render(sample_report(), "html"), "html.parser")
+    articles = soup.select("article.claim")
+    assert [a["id"] for a in articles] == ["claim-c1", "claim-c2", "claim-c3", "claim-c4"]
+    expected = ["verdict-supported", "verdict-contradicted", "verdict-single-source", "verdict-unverified"]
+    for article, css in zip(articles, expected, strict=True):
+        badge = article.select_one(".verdict")
+        assert badge is not None and css in badge["class"]
+
+
+def test_html_has_notice_summary_quotes_and_contradictions() -> None:
+    soup = BeautifulSoup(render(sample_report(), "html"), "html.parser")
+    assert SMOKE_NOTICE in soup.select_one("div.notice").get_text()
+    tallies = {li.get_text(" ", strip=True) for li in soup.select(".tally")}
+    assert tallies == {"1 supported", "1 contradicted", "1 single-source", "1 unverified"}
+    marks = [m.get_text() for m in soup.select("blockquote.quote mark")]
+    assert "They will meet at Joint Base Elmendorf-Richardson in Anchorage, Alaska." in marks
+    assert [b.get_text() for b in soup.select("#claim-c2 mark b.value")] == ["Friday"]
+    assert soup.select_one("#claim-c3 .discarded") is not None
+    section = soup.select_one("section.contradictions")
+    assert section is not None and section.select_one("h3").get_text() == "summit date"
+
+
+# --- registry --------------------------------------------------------------------------------
+
+
+def test_unknown_format_lists_the_known_ones() -> None:
+    with pytest.raises(ConfigError, match=r"'pdf'.*html, json, md"):
+        render(sample_report(), "pdf")
+
+
+# --- terminal table --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [80, 160])
+def test_table_shows_notice_every_verdict_and_contradictions(width: int) -> None:
+    console = Console(record=True, width=width, color_system="truecolor")
+    print_table(sample_report(), console)
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= width
+    flat = " ".join(text.split())
+    assert " ".join(SMOKE_NOTICE.split()) in flat
+    assert text.index("notice") < text.index("c1")
+    for verdict in ("supported", "contradicted", "single-source", "unverified"):
+        assert f" {verdict} " in text
+    assert f"✗ {B}" in text  # the refuting document, under the contradicted claim
+    assert "summit date" in text and "contradictions" in text
+
+
+def test_table_gives_sources_a_column_only_when_wide() -> None:
+    narrow, wide = Console(record=True, width=80), Console(record=True, width=160)
+    print_table(sample_report(), narrow)
+    print_table(sample_report(), wide)
+    narrow_text, wide_text = narrow.export_text(), wide.export_text()
+    assert "sources" in next(line for line in wide_text.splitlines() if "verdict" in line)
+    assert "sources" not in next(line for line in narrow_text.splitlines() if "verdict" in line)
+    assert "supports: 001_976a07284dc4f461" in narrow_text
