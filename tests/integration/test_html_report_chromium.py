@@ -5,8 +5,8 @@ The page has no scripts, so the DOM comes from --dump-dom and the colours from t
 
 from __future__ import annotations
 
-import re
 import os
+import re
 import shutil
 import struct
 import subprocess
