@@ -46,8 +46,8 @@ class StoreError(FactcheckError):
     "The vector store could not be opened or written."
 
 
-class EmbedderMismatch(StoreError):
-    "The store was built with a different embedding model than the one asked for."
+class EmptyCorpus(FactcheckError):
+    "The corpus has no documents yet: there is nothing to check against."
 
 
 class DocumentNotFound(FactcheckError):

@@ -169,6 +169,7 @@ class Judgement:
     reused_tokens: int = 0  # of those, taken from the KV cache instead of evaluated
     completion_tokens: int = 0
     seconds: float = 0.0  # wall time inside llama.cpp calls
+    notes: tuple[str, ...] = ()  # e.g. evidence trimmed to fit the context
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from factcheck.check.judge import register_judge
 from factcheck.models.chat import register_chat_model
 from factcheck.models.embedding import register_embedder
 from tests.fakes import FakeChatModel, FakeEmbedder
+from tests.judge_fakes import FakeJudge
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_CORPUS = REPO / "examples" / "alaska-summit"
@@ -19,8 +21,10 @@ MODELS_DIR = Path(os.environ.get("FACTCHECK_TEST_MODELS_DIR", REPO / "models"))
 # One instance per name, so a test can reach the fake the CLI used.
 FAKE_EMBEDDER = FakeEmbedder()
 FAKE_CHAT = FakeChatModel()
+FAKE_JUDGE = FakeJudge()
 register_embedder("fake-embedder")(lambda settings: FAKE_EMBEDDER)
 register_chat_model("fake-llm")(lambda settings: FAKE_CHAT)
+register_judge("fake-llm")(lambda settings: FAKE_JUDGE)
 
 
 @pytest.fixture(autouse=True)

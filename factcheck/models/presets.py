@@ -6,6 +6,10 @@ import enum
 from dataclasses import dataclass
 
 
+# How much a model's stance labels count against retrieval similarity (factcheck.check.combine),
+# for a .gguf given by path whose judging nobody has measured.
+UNMEASURED_JUDGE_WEIGHT = 0.5
+
 DEFAULT_MODEL = "qwen3-4b-instruct"
 DEFAULT_EMBEDDER = "minilm-l6"
 
@@ -58,6 +62,9 @@ class ModelPreset:
     size_mb: int | None = None
     max_tokens: int | None = None  # embedders: the longest input the model was trained to read
     smoke_test: bool = False  # too weak for its verdicts to mean anything; say so loudly
+    # LLMs: weight of its stance labels against similarity (0 ignores the model, 1 trusts it
+    # fully). Set from `factcheck eval` where the model could be measured; see README.
+    judge_weight: float = UNMEASURED_JUDGE_WEIGHT
 
 
 PRESETS: dict[str, ModelPreset] = {
@@ -72,6 +79,7 @@ PRESETS: dict[str, ModelPreset] = {
             description="Recommended. Qwen3 4B Instruct (2507), Q4_K_M: strong instruction following "
             "and JSON output for its size, 256k context, no thinking mode; ~2.5 GB.",
             size_mb=2500,
+            judge_weight=0.7,  # not measured here (no hub access); a prior for a 4B instruct model
         ),
         ModelPreset(
             name="smollm2-135m",
@@ -89,6 +97,7 @@ PRESETS: dict[str, ModelPreset] = {
             sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
             size_mb=94,
             smoke_test=True,
+            judge_weight=0.0,  # measured: judges at chance on eval/ (README, Accuracy)
         ),
         ModelPreset(
             name="minilm-l6",

@@ -21,12 +21,12 @@ EXPECTED = {
     errors.UnknownBackend: ExitCode.USAGE,
     errors.InputFileError: ExitCode.USAGE,
     errors.DocumentNotFound: ExitCode.USAGE,
+    errors.EmptyCorpus: ExitCode.USAGE,
     errors.ModelNotProvisioned: ExitCode.MODEL_MISSING,
     errors.ModelUnavailable: ExitCode.MODEL_MISSING,
     errors.ChecksumMismatch: ExitCode.MODEL_MISSING,
     errors.ModelLoadError: ExitCode.BROKEN,
     errors.StoreError: ExitCode.BROKEN,
-    errors.EmbedderMismatch: ExitCode.BROKEN,
 }
 
 

@@ -1,0 +1,100 @@
+"""Auditing a corpus: every document's checkable sentences, checked against the other documents;
+every refutation reported as a pair (document A says …, document B says …), grouped by topic."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from factcheck.check.claims import is_checkable
+from factcheck.check.pipeline import ClaimInput
+from factcheck.schema import ClaimResult, Contradiction, Stance
+
+TOPIC_SIMILARITY = 0.55  # contradictions whose claims are this similar are shown under one topic
+_WORD = re.compile(r"[a-z][a-z'-]{3,}")
+# Words that say nothing about what a sentence is about; the topic label skips them.
+_STOP = frozenset(
+    "that this with from have said says will would could their there they been were which about "
+    "after before than then also into more most some such only over under between both other "
+    "while when where what including".split()
+)
+
+
+def audit_claims(sentences: Sequence[Any], vectors: Any, doc_ids: Sequence[str] | None = None) -> list[ClaimInput]:
+    """Each checkable stored sentence as a claim against every document but its own."""
+    wanted = set(doc_ids) if doc_ids else None
+    return [
+        ClaimInput(id=f"{s.doc_id}#{s.index}", claim=" ".join(s.text.split()), exclude=(s.doc_id,), vector=vectors[i])
+        for i, s in enumerate(sentences)
+        if (wanted is None or s.doc_id in wanted) and is_checkable(s.text)
+    ]
+
+
+def contradictions(results: Sequence[ClaimResult], claims: Sequence[ClaimInput]) -> list[Contradiction]:
+    """Every (claim's document, refuting document) pair, each conflict once even when both
+    sentences found each other."""
+    own_doc = {c.id: c.exclude[0] for c in claims if c.exclude}
+    found: dict[frozenset, Contradiction] = {}
+    for result in results:
+        doc_a = own_doc.get(result.id)
+        for source in result.sources:
+            if source.stance is not Stance.REFUTES or doc_a is None:
+                continue
+            quote_b = source.quote or ""
+            key = frozenset({(doc_a, _norm(result.claim)), (source.doc_id, _norm(quote_b))})
+            found.setdefault(
+                key,
+                Contradiction(
+                    topic="",
+                    claim=result.claim,
+                    doc_a=doc_a,
+                    quote_a=result.claim,
+                    doc_b=source.doc_id,
+                    quote_b=quote_b,
+                    checks=tuple(c for c in source.checks if c.outcome == "conflict"),
+                ),
+            )
+    return list(found.values())
+
+
+def group_by_topic(pairs: Sequence[Contradiction], embed: Callable[[Sequence[str]], Any]) -> list[Contradiction]:
+    """Give each contradiction a topic: pairs whose claims are similar share one, named by the
+    content words their sentences have most in common. Sorted by topic."""
+    if not pairs:
+        return []
+    vectors = embed([p.claim for p in pairs])
+    clusters: list[list[int]] = []
+    for i, vector in enumerate(vectors):
+        home = next((c for c in clusters if float(vectors[c[0]] @ vector) >= TOPIC_SIMILARITY), None)
+        if home is None:
+            clusters.append([i])
+        else:
+            home.append(i)
+    named = []
+    for cluster in clusters:
+        topic = _topic_name([pairs[i] for i in cluster])
+        named.extend(_with_topic(pairs[i], topic) for i in cluster)
+    return sorted(named, key=lambda p: (p.topic, p.doc_a, p.doc_b))
+
+
+def _topic_name(pairs: Sequence[Contradiction]) -> str:
+    """The content words both sides of the pairs share most often (what they disagree about)."""
+    shared: Counter[str] = Counter()
+    either: Counter[str] = Counter()
+    for pair in pairs:
+        words_a = set(_WORD.findall(pair.quote_a.lower())) - _STOP
+        words_b = set(_WORD.findall(pair.quote_b.lower())) - _STOP
+        shared.update(words_a & words_b)
+        either.update(words_a | words_b)
+    ranked = [w for w, _ in shared.most_common(3)] or [w for w, _ in either.most_common(3)]
+    return " / ".join(ranked) if ranked else "other"
+
+
+def _with_topic(pair: Contradiction, topic: str) -> Contradiction:
+    return Contradiction(topic, pair.claim, pair.doc_a, pair.quote_a, pair.doc_b, pair.quote_b, pair.checks)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).lower()

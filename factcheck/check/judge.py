@@ -1,0 +1,292 @@
+"""The stance judge: what one document says about one claim.
+
+This module holds the interface, its registry, and the pure parts of judging (the prompt, fitting
+it into the context, the label probabilities, checking the quote); the llama.cpp implementation
+is in `factcheck/check/llama_judge.py`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from factcheck.errors import ConfigError
+from factcheck.models.presets import Role
+from factcheck.models.resolve import resolve
+from factcheck.schema import JUDGED_STANCES, Judgement, Passage
+
+if TYPE_CHECKING:
+    from langchain_core.prompts import ChatPromptTemplate
+
+    from factcheck.config import Settings
+
+LABELS = tuple(stance.value for stance in JUDGED_STANCES)
+QUOTE_MAX_CHARS = 400
+ANSWER_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "stance": {"enum": list(LABELS)},
+        "quote": {"type": "string", "maxLength": QUOTE_MAX_CHARS},
+    },
+    "required": ["stance", "quote"],
+    "additionalProperties": False,
+}
+# The answer is written for the model up to the label; the label is scored, not generated.
+ANSWER_PREFIX = '{"stance": "'
+# What follows a label in the answer. A label is scored together with it, so that the three
+# continuations are whole answers-so-far (`",` is one token in common BPE vocabularies, which is
+# how the model itself would go on; scoring a lone `"` would ask it about a token it rarely writes).
+LABEL_END = '",'
+QUOTE_FIELD = '", "quote": "'
+
+SYSTEM_FILE = "stance.system.txt"
+USER_FILE = "stance.user.txt"
+
+
+@runtime_checkable
+class Judge(Protocol):
+    """Reads the passages of one document and says whether they support, refute or do not mention
+    a claim. `smoke_test` marks a model whose judgements must never be presented as such."""
+
+    name: str
+    smoke_test: bool
+
+    def judge(self, claim: str, doc_id: str, passages: Sequence[Passage]) -> Judgement: ...
+
+    @property
+    def prompt_hash(self) -> str: ...
+
+
+JudgeFactory = Callable[["Settings"], Judge]
+_NAMED: dict[str, JudgeFactory] = {}
+
+
+def register_judge(name: str) -> Callable[[JudgeFactory], JudgeFactory]:
+    """Register a judge under a name usable as --model (tests register fakes here)."""
+
+    def decorate(factory: JudgeFactory) -> JudgeFactory:
+        _NAMED[name] = factory
+        return factory
+
+    return decorate
+
+
+def load_judge(settings: Settings) -> Judge:
+    factory = _NAMED.get(settings.model)
+    if factory is not None:
+        return factory(settings)
+    from factcheck.check.llama_judge import LlamaJudge  # lazy: native code, slow import
+
+    model = resolve(settings.model, Role.LLM, settings.model_dir)
+    return LlamaJudge.load(model, n_ctx=settings.n_ctx, n_threads=settings.n_threads)
+
+
+# --- the prompt ---------------------------------------------------------------------------------
+
+
+def default_prompts_dir() -> Path:
+    """The checkout's prompts/ folder (the package is installed editable, so it sits beside it)."""
+    return Path(__file__).resolve().parents[2] / "prompts"
+
+
+class StancePrompt:
+    """The two template files as a langchain ChatPromptTemplate: instructions, then the claim,
+    then the evidence. Everything before the evidence is the same for every document checked
+    against one claim, which is what lets llama.cpp keep it in its KV cache."""
+
+    def __init__(self, template: ChatPromptTemplate, prompt_hash: str) -> None:
+        self.template = template
+        self.prompt_hash = prompt_hash
+
+    @classmethod
+    def load(cls, prompts_dir: Path | None = None) -> StancePrompt:
+        from langchain_core.prompts import ChatPromptTemplate  # lazy: slow import
+
+        folder = prompts_dir if prompts_dir is not None else default_prompts_dir()
+        system, user = (_read_template(folder / name) for name in (SYSTEM_FILE, USER_FILE))
+        try:
+            template = ChatPromptTemplate.from_messages([("system", system), ("human", user)])
+        except ValueError as exc:
+            hint = "write literal braces as {{ and }}"
+            raise ConfigError(f"{folder}: invalid prompt template ({exc}); {hint}") from exc
+        _check_variables(folder, system, user, template.input_variables)
+        return cls(template, hash_prompt(system, user))
+
+    def messages(self, claim: str, passages: Sequence[Passage]) -> list[dict[str, str]]:
+        """The chat messages for one document, as role/content dicts for a chat template."""
+        formatted = self.template.format_messages(claim=neutralise(claim), evidence=format_evidence(passages))
+        return [{"role": _ROLES[m.type], "content": str(m.content)} for m in formatted]
+
+
+_ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+
+
+def _read_template(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"prompt template {path} is missing; factcheck reads its prompts from the checkout's prompts/"
+        ) from None
+
+
+def _check_variables(folder: Path, system: str, user: str, variables: Sequence[str]) -> None:
+    if set(variables) != {"claim", "evidence"}:
+        raise ConfigError(
+            f"{folder}: the stance templates must use exactly {{claim}} and {{evidence}}, not {sorted(variables)}"
+        )
+    if "{claim}" in system or "{evidence}" in system or user.find("{claim}") > user.find("{evidence}"):
+        raise ConfigError(f"{folder}: {USER_FILE} must hold {{claim}} first, then {{evidence}}")
+
+
+def hash_prompt(system: str, user: str) -> str:
+    """sha256 of everything that shapes what the model is asked: templates, schema, answer format."""
+    digest = hashlib.sha256()
+    schema = json.dumps(ANSWER_SCHEMA, sort_keys=True)
+    for part in (system, user, schema, ANSWER_PREFIX, LABEL_END, QUOTE_FIELD):
+        digest.update(part.encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
+_TAG = re.compile(r"<(/?passage\b)", re.IGNORECASE)
+
+
+def neutralise(text: str) -> str:
+    """Article text as inert data: it cannot close a passage early or spell a chat-template
+    control token such as <|im_end|> (the prompt is tokenised with special tokens parsed)."""
+    return _TAG.sub(r"‹\1", text).replace("<|", "< |").replace("|>", "| >")
+
+
+def format_evidence(passages: Sequence[Passage]) -> str:
+    return "\n".join(
+        f'<passage id="{n}">\n{neutralise(p.text).strip()}\n</passage>' for n, p in enumerate(passages, 1)
+    )
+
+
+# --- fitting the prompt into the context --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FittedPrompt:
+    claim: str
+    passages: tuple[Passage, ...]
+    n_tokens: int  # of the whole prompt; more than the budget only if the template alone is
+    notes: tuple[str, ...] = ()
+
+
+TokenCounter = Callable[[str, Sequence[Passage]], int]  # (claim, passages) -> tokens in the prompt
+
+
+def fit_to_budget(
+    claim: str, passages: Sequence[Passage], count: TokenCounter, budget: int, *, claim_share: float = 0.25
+) -> FittedPrompt:
+    """Shorten the prompt until it fits in `budget` tokens: a claim longer than its share of the
+    room is trimmed, then the best-scored passages are kept whole while they fit and the next one
+    is trimmed at a sentence or word boundary to fill what is left. Passages keep their order."""
+    notes: list[str] = []
+    empty = count("", ())
+    claim_limit = empty + int(max(0, budget - empty) * claim_share)
+    if count(claim, ()) > claim_limit:
+        short = trim_to_fit(claim, lambda text: count(text, ()) <= claim_limit)
+        notes.append(f"claim trimmed to {len(short)} of {len(claim)} characters to fit the context")
+        claim = short
+
+    ranked = sorted(range(len(passages)), key=lambda i: -passages[i].score)
+    kept: dict[int, Passage] = {}
+    for i in ranked:
+        if count(claim, _in_order({**kept, i: passages[i]})) <= budget:
+            kept[i] = passages[i]
+            continue
+        original = passages[i]
+        text = trim_to_fit(
+            original.text,
+            lambda t: count(claim, _in_order({**kept, i: dataclasses.replace(original, text=t)})) <= budget,
+        )
+        if text:
+            kept[i] = dataclasses.replace(original, text=text)
+            notes.append(f"passage {original.chunk_id} trimmed to {len(text)} of {len(original.text)} characters")
+        break
+    if dropped := len(passages) - len(kept):
+        notes.append(f"{dropped} of {len(passages)} passages left out (lowest scores) to fit the context")
+    fitted = _in_order(kept)
+    return FittedPrompt(claim, fitted, count(claim, fitted), tuple(notes))
+
+
+def _in_order(passages: Mapping[int, Passage]) -> tuple[Passage, ...]:
+    return tuple(passages[i] for i in sorted(passages))
+
+
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s")
+
+
+def trim_to_fit(text: str, fits: Callable[[str], bool]) -> str:
+    """The longest start of text that fits, cut back to a sentence end (or, failing that, a word
+    boundary) so the model never reads half a word. Empty if nothing fits."""
+    if fits(text):
+        return text
+    lo, hi = 0, len(text)  # fits(text[:lo]) or lo == 0; not fits(text[:hi])
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if fits(text[:mid]):
+            lo = mid
+        else:
+            hi = mid
+    head = text[:lo]
+    if lo < len(text) and text[lo].isspace():
+        return head.rstrip()  # already at a word boundary
+    sentence_ends = [m.end() for m in _SENTENCE_END.finditer(head)]
+    if sentence_ends and sentence_ends[-1] >= len(head) // 2:
+        return head[: sentence_ends[-1]].rstrip()
+    space = max(head.rfind(" "), head.rfind("\n"))
+    return head[:space].rstrip() if space > 0 else ""
+
+
+# --- reading the answer -------------------------------------------------------------------------
+
+
+def label_probabilities(logprobs: Mapping[str, float]) -> dict[str, float]:
+    """Softmax over the labels' sequence log-probabilities: the model's choice among just these."""
+    top = max(logprobs.values())
+    weights = {label: math.exp(lp - top) for label, lp in logprobs.items()}
+    total = sum(weights.values())
+    return {label: w / total for label, w in weights.items()}
+
+
+# Typographic quotes the model may write straight; one character each, so positions line up.
+_FOLD = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"'})
+
+
+def normalise_whitespace(text: str) -> str:
+    return " ".join(text.split())
+
+
+def locate_quote(quote: str, passages: Sequence[Passage]) -> tuple[str, str] | None:
+    """(the quote as the passage spells it, chunk_id) if the quote is in a passage, comparing
+    with whitespace collapsed and curly quotes straightened; None otherwise."""
+    needle = normalise_whitespace(quote).translate(_FOLD)
+    if not any(ch.isalnum() for ch in needle):
+        return None
+    for passage in passages:
+        haystack = normalise_whitespace(passage.text)
+        at = haystack.translate(_FOLD).find(needle)
+        if at >= 0:
+            return haystack[at : at + len(needle)], passage.chunk_id
+    return None
+
+
+_JUDGEMENT_FIELDS = {f.name for f in dataclasses.fields(Judgement)}
+
+
+def make_judgement(notes: Sequence[str] = (), **fields: Any) -> Judgement:
+    """A Judgement, with `notes` (what was trimmed to fit the context) where the schema has the
+    field for them; until it does, they are dropped."""
+    if notes and "notes" in _JUDGEMENT_FIELDS:
+        fields["notes"] = tuple(notes)
+    return Judgement(**fields)

@@ -1,0 +1,269 @@
+"""The stance judge on llama.cpp.
+
+For one (claim, document): render the chat with the model's own template, write the answer up to
+`{"stance": "`, and read the three labels' probabilities from the logits instead of sampling one.
+Only for supports/refutes is a quote generated, greedily, under a grammar for the rest of the JSON.
+The prompt puts the claim before the evidence, so consecutive documents for one claim share a
+prefix that stays in the KV cache and is not evaluated again.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from factcheck.check.judge import (
+    ANSWER_PREFIX,
+    ANSWER_SCHEMA,
+    LABEL_END,
+    LABELS,
+    QUOTE_FIELD,
+    QUOTE_MAX_CHARS,
+    StancePrompt,
+    fit_to_budget,
+    label_probabilities,
+    locate_quote,
+    make_judgement,
+)
+from factcheck.errors import ModelLoadError
+from factcheck.schema import Judgement, Passage, Stance
+
+if TYPE_CHECKING:
+    from llama_cpp import Llama
+
+    from factcheck.models.resolve import ResolvedModel
+
+# The rest of the answer after `"quote": "`: a JSON string body of bounded length, then `"}`.
+# Control characters are left out so that what comes back always parses as strict JSON.
+QUOTE_GRAMMAR = r"""
+root ::= char{0,%d} "\"}"
+char ::= [^"\\\x00-\x1F\x7F] | "\\" (["\\/bfnrt] | "u" [0-9a-fA-F]{4})
+""" % QUOTE_MAX_CHARS
+
+
+@dataclass
+class _Meter:
+    """Token counts and time inside llama.cpp for one judgement."""
+
+    prompt_tokens: int = 0
+    reused_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+
+    @contextmanager
+    def timing(self) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds += time.perf_counter() - start
+
+    def fields(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+
+class LlamaJudge:
+    """A chat GGUF judging stances through llama.cpp, one document at a time."""
+
+    def __init__(
+        self,
+        llm: Llama,
+        *,
+        name: str,
+        smoke_test: bool = False,
+        prompts_dir: Path | None = None,
+        max_quote_tokens: int = 160,
+    ) -> None:
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter  # lazy: native code
+
+        self.name = name
+        self.smoke_test = smoke_test
+        self.max_quote_tokens = max_quote_tokens
+        self._llm = llm
+        self._prompt = StancePrompt.load(prompts_dir)
+        template = llm.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise ModelLoadError(f"{name} has no chat template in its GGUF metadata (tokenizer.chat_template)")
+        self._formatter = Jinja2ChatFormatter(
+            template=template,
+            eos_token=_token_text(llm, llm.token_eos()),
+            bos_token=_token_text(llm, llm.token_bos()),
+            add_generation_prompt=True,
+        )
+
+    @classmethod
+    def load(
+        cls, model: ResolvedModel, *, n_ctx: int, n_threads: int | None = None, **options: Any
+    ) -> LlamaJudge:
+        from llama_cpp import Llama  # lazy: slow import, native code
+
+        try:
+            llm = Llama(model_path=str(model.path), n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+        except (ValueError, RuntimeError) as exc:
+            raise ModelLoadError(f"llama.cpp could not load {model.path}: {exc}") from exc
+        return cls(llm, name=model.name, smoke_test=model.smoke_test, **options)
+
+    @property
+    def prompt_hash(self) -> str:
+        return self._prompt.prompt_hash
+
+    def prompt_text(self, claim: str, passages: Sequence[Passage]) -> str:
+        """The whole prompt as the model reads it, ending with the answer's `{"stance": "`."""
+        messages = self._prompt.messages(claim, passages)
+        return self._formatter(messages=messages).prompt + ANSWER_PREFIX  # type: ignore[arg-type]
+
+    def tokenize(self, text: str) -> list[int]:
+        # special=True: the chat template's control tokens must be read as such (article text
+        # cannot spell them: see judge.neutralise). No BOS: the template writes it if it wants one.
+        return self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+
+    def judge(self, claim: str, doc_id: str, passages: Sequence[Passage]) -> Judgement:
+        meter = _Meter()
+        try:
+            return self._judge(claim, passages, meter)
+        except Exception as exc:  # noqa: BLE001 - one document's failure must not end the batch; it is shown
+            error = f"llama.cpp failed on {doc_id}: {type(exc).__name__}: {exc}"
+            return Judgement(stance=Stance.ERROR, error=error, **meter.fields())
+
+    def _judge(self, claim: str, passages: Sequence[Passage], meter: _Meter) -> Judgement:
+        if not passages:
+            nothing = {label: float(label == Stance.NOT_MENTIONED.value) for label in LABELS}
+            return Judgement(stance=Stance.NOT_MENTIONED, probabilities=nothing)
+        budget = self._llm.n_ctx() - self.max_quote_tokens - 32  # room for the label, quote key and EOG
+        fitted = fit_to_budget(claim, passages, self._count_tokens, budget)
+        if fitted.n_tokens > budget or not fitted.passages:
+            error = f"no room for evidence: the prompt needs {fitted.n_tokens} tokens, the context has {budget}"
+            return Judgement(stance=Stance.ERROR, error=error)
+        text = self.prompt_text(fitted.claim, fitted.passages)
+        prefix = self.tokenize(text)
+        continuations = [self._continuation(text, prefix, label + LABEL_END) for label in LABELS]
+        logprobs = self.continuation_logprobs(prefix, continuations, meter)
+        probabilities = label_probabilities(dict(zip(LABELS, logprobs)))
+        stance = Stance(max(probabilities, key=probabilities.__getitem__))
+        if stance is Stance.NOT_MENTIONED:
+            return make_judgement(fitted.notes, stance=stance, probabilities=probabilities, **meter.fields())
+
+        quote, problem = self._generate_quote(text, prefix, stance.value, meter)
+        if problem is not None:
+            return make_judgement(
+                fitted.notes, stance=Stance.ERROR, probabilities=probabilities, error=problem, **meter.fields()
+            )
+        found = locate_quote(quote, passages)
+        return make_judgement(
+            fitted.notes,
+            stance=stance,
+            probabilities=probabilities,
+            quote=found[0] if found else None,
+            quote_chunk_id=found[1] if found else None,
+            quote_discarded=found is None,
+            **meter.fields(),
+        )
+
+    def _count_tokens(self, claim: str, passages: Sequence[Passage]) -> int:
+        return len(self.tokenize(self.prompt_text(claim, passages)))
+
+    def continuation_logprobs(
+        self, prefix: Sequence[int], continuations: Sequence[Sequence[int]], meter: _Meter | None = None
+    ) -> list[float]:
+        """log P(continuation | prefix) for each continuation, from the logits after each token.
+        The prefix is evaluated once (reusing the KV cache); each continuation token is then
+        evaluated on top of the one before it, the cache rolled back between continuations."""
+        meter = meter if meter is not None else _Meter()
+        first = _log_softmax(self._eval(prefix, meter))
+        results = []
+        for tokens in continuations:
+            total = float(first[tokens[0]])
+            for k in range(1, len(tokens)):
+                total += float(_log_softmax(self._eval([*prefix, *tokens[:k]], meter, counted=None))[tokens[k]])
+            results.append(total)
+        return results
+
+    def _continuation(self, prefix_text: str, prefix: Sequence[int], continuation: str) -> list[int]:
+        """The tokens that follow the prefix when prefix+continuation is tokenised as one text
+        (the way the model would have written it), provided the prefix's own tokens stay the same."""
+        tokens = self.tokenize(prefix_text + continuation)
+        if tokens[: len(prefix)] == list(prefix) and len(tokens) > len(prefix):
+            return tokens[len(prefix) :]
+        return self._llm.tokenize(continuation.encode("utf-8"), add_bos=False, special=False)
+
+    def _eval(self, tokens: Sequence[int], meter: _Meter, *, counted: int | None = 0) -> np.ndarray:
+        """Evaluate tokens after the longest prefix already in the KV cache; the last token's logits.
+        The first `counted` tokens were counted already as prompt tokens (None: count none)."""
+        llm = self._llm
+        cached = np.asarray(llm.input_ids[: llm.n_tokens])
+        wanted = np.asarray(tokens[: len(cached)])
+        differ = np.flatnonzero(cached[: len(wanted)] != wanted)
+        common = int(differ[0]) if differ.size else len(wanted)
+        # Evaluate at least two tokens. llama.cpp computes a lone token on another code path
+        # (matrix-vector) whose logits differ from a batch's by up to ~0.4 in log-probability
+        # for a 4-bit model; with two or more, the logits are the same bit for bit however much
+        # was cached, so a judgement does not depend on what was judged before it.
+        common = max(0, min(common, len(tokens) - 2))
+        llm.n_tokens = common  # Llama.eval drops the rest of the KV cache itself
+        with meter.timing():
+            llm.eval(list(tokens[common:]))
+            logits = self._last_logits()
+        if counted is not None:
+            meter.prompt_tokens += len(tokens) - counted
+            meter.reused_tokens += max(0, common - counted)
+        return logits
+
+    def _last_logits(self) -> np.ndarray:
+        import llama_cpp
+
+        # Llama.eval keeps logits only with logits_all=True; read the last row from llama.cpp.
+        pointer = llama_cpp.llama_get_logits_ith(self._llm.ctx, -1)
+        return np.ctypeslib.as_array(pointer, shape=(self._llm.n_vocab(),)).copy()
+
+    def _generate_quote(
+        self, prefix_text: str, prefix: Sequence[int], label: str, meter: _Meter
+    ) -> tuple[str, str | None]:
+        """(quote, None), or ("", why) when the answer was cut off or is not valid JSON."""
+        import jsonschema
+        import llama_cpp
+
+        tokens = list(prefix) + self._continuation(prefix_text, prefix, label + QUOTE_FIELD)
+        self._eval(tokens, meter, counted=len(prefix))
+        grammar = llama_cpp.LlamaGrammar.from_string(QUOTE_GRAMMAR, verbose=False)
+        vocab = llama_cpp.llama_model_get_vocab(self._llm.model)
+        out: list[int] = []
+        finish = "length"
+        with meter.timing():
+            for token in self._llm.generate(tokens, temp=0.0, grammar=grammar):
+                if llama_cpp.llama_vocab_is_eog(vocab, token):
+                    finish = "stop"
+                    break
+                out.append(token)
+                if len(out) >= self.max_quote_tokens:
+                    break
+        meter.completion_tokens += len(out)
+        if finish == "length":
+            return "", f"the answer was cut off after {len(out)} quote tokens (max_quote_tokens)"
+        generated = self._llm.detokenize(out).decode("utf-8", errors="replace")
+        try:
+            answer = json.loads(ANSWER_PREFIX + label + QUOTE_FIELD + generated)
+            jsonschema.validate(answer, ANSWER_SCHEMA)
+        except json.JSONDecodeError as exc:
+            return "", f"the answer is not valid JSON: {exc}"
+        except jsonschema.ValidationError as exc:
+            return "", f"the answer does not match the schema: {exc.message}"
+        return answer["quote"], None
+
+
+def _log_softmax(logits: np.ndarray) -> np.ndarray:
+    x = logits.astype(np.float64)
+    shifted = x - x.max()
+    return shifted - np.log(np.exp(shifted).sum())
+
+
+def _token_text(llm: Llama, token: int) -> str:
+    if token < 0:
+        return ""
+    return llm.detokenize([token], special=True).decode("utf-8", errors="replace")

@@ -1,0 +1,134 @@
+"""A checking session: everything needed to check claims against the current corpus, built once
+per command (store, embedder, evidence index, origin groups, judge, cache), and the report."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from factcheck.check.combine import Calibration
+from factcheck.check.independence import origin_groups
+from factcheck.check.pipeline import Checker, ClaimInput
+from factcheck.errors import EmptyCorpus
+from factcheck.models.embedding import load_embedder
+from factcheck.models.resolve import model_key
+from factcheck.retrieve import EvidenceIndex
+from factcheck.schema import CheckReport, ClaimResult, Contradiction, ModelInfo
+from factcheck.store import CorpusStore
+
+if TYPE_CHECKING:
+    from factcheck.config import Settings
+
+CACHE_VERSION = 1  # bump when ClaimResult or the checking logic changes meaning
+SMOKE_TEST_NOTICE = (
+    "{model} is a smoke-test model: it runs the whole pipeline but judges at chance. "
+    "These verdicts rest on retrieval similarity and deterministic checks, not on a model's judgement."
+)
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    use_model: bool = True
+    deterministic_checks: bool = True
+    judge_weight: float | None = None  # None: the model preset's own (measured) weight
+    per_doc: int = 2
+    use_cache: bool = True
+
+
+class CheckSession:
+    def __init__(self, settings: Settings, options: CheckOptions = CheckOptions()) -> None:
+        self.settings = settings
+        self.options = options
+        self.store = CorpusStore(settings.store_dir, model_key(settings.embedder))
+        records = self.store.documents()
+        if not records:
+            raise EmptyCorpus("the corpus is empty; add articles first: factcheck ingest PATH")
+        self.embedder = load_embedder(settings)
+        self.index = EvidenceIndex(self.store, self.embedder)
+        self.groups = origin_groups({r.doc_id: self.store.text(r.doc_id) for r in records})
+        self.corpus_state = _digest([(r.doc_id, r.sha256, r.chunking) for r in records])
+        self.judge, self.model = _load_judge(settings) if options.use_model else (None, ModelInfo("none", None))
+        weight = options.judge_weight if options.judge_weight is not None else _preset_weight(settings, self.model)
+        self.calibration = Calibration(judge_weight=weight if self.judge is not None else 0.0)
+        self.checker = Checker(
+            self.index,
+            self.groups,
+            self.calibration,
+            self.judge,
+            per_doc=options.per_doc,
+            deterministic_checks=options.deterministic_checks,
+        )
+        self._cache = _open_cache(settings.home / "cache" / "checks") if options.use_cache else None
+
+    @property
+    def prompt_hash(self) -> str:
+        return self.judge.prompt_hash if self.judge is not None else "none"
+
+    def check(
+        self, items: Sequence[ClaimInput], progress: Callable[[ClaimResult], None] | None = None
+    ) -> list[ClaimResult]:
+        """Check each claim, taking results from the cache where the same claim was already
+        checked against the same corpus, model, prompt and settings (so a rerun is instant and an
+        interrupted batch resumes where it stopped)."""
+        results = []
+        for item in items:
+            key = self._cache_key(item)
+            cached = self._cache.get(key) if self._cache is not None else None
+            result = cached if isinstance(cached, ClaimResult) else self.checker.check(item)
+            if self._cache is not None and cached is None:
+                self._cache.set(key, result)
+            results.append(result)
+            if progress is not None:
+                progress(result)
+        return results
+
+    def report(self, results: Sequence[ClaimResult], contradictions: Sequence[Contradiction] = ()) -> CheckReport:
+        notices = [SMOKE_TEST_NOTICE.format(model=self.model.name)] if self.model.smoke_test else []
+        notices += [f"claim {cid} was longer than allowed and was trimmed" for cid in self.checker.stats.trimmed_claims]
+        return CheckReport(
+            results=tuple(results),
+            model=self.model,
+            embedder=self.embedder.id,
+            prompt_hash=self.prompt_hash,
+            created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            notices=tuple(notices),
+            stats=self.checker.stats.as_dict(),
+            contradictions=tuple(contradictions),
+        )
+
+    def _cache_key(self, item: ClaimInput) -> str:
+        return _digest([
+            CACHE_VERSION, item.id, item.claim, list(item.exclude), self.corpus_state, self.embedder.id,
+            asdict(self.model), self.prompt_hash, asdict(self.calibration), asdict(self.options),
+        ])  # fmt: skip
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _open_cache(folder: Path) -> Any:
+    import diskcache
+
+    folder.mkdir(parents=True, exist_ok=True)
+    return diskcache.Cache(str(folder))
+
+
+def _load_judge(settings: Settings) -> tuple[Any, ModelInfo]:
+    from factcheck.check.judge import load_judge
+    from factcheck.models.fingerprint import model_fingerprint
+
+    judge = load_judge(settings)
+    return judge, model_fingerprint(settings, judge)
+
+
+def _preset_weight(settings: Settings, model: ModelInfo) -> float:
+    from factcheck.models.presets import PRESETS, UNMEASURED_JUDGE_WEIGHT
+
+    preset = PRESETS.get(model.name)
+    return preset.judge_weight if preset is not None else UNMEASURED_JUDGE_WEIGHT
