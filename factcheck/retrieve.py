@@ -89,6 +89,16 @@ class EvidenceIndex:
     def _chunk_texts(self) -> dict[str, str]:
         return {c.chunk_id: c.span.text for c in self.store.chunks()}
 
+    @cached_property
+    def _by_doc(self) -> dict[str, list[Sentence]]:
+        grouped: dict[str, list[Sentence]] = defaultdict(list)
+        for sentence in self.sentences:
+            grouped[sentence.doc_id].append(sentence)
+        return dict(grouped)
+
+    def sentences_of(self, doc_id: str) -> list[Sentence]:
+        return self._by_doc.get(doc_id, [])
+
     @property
     def doc_ids(self) -> list[str]:
         return sorted({s.doc_id for s in self.sentences})

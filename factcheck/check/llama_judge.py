@@ -33,6 +33,7 @@ from factcheck.check.judge import (
     make_judgement,
 )
 from factcheck.errors import ModelLoadError
+from factcheck.models.chat import load_llama
 from factcheck.schema import Judgement, Passage, Stance
 
 if TYPE_CHECKING:
@@ -102,13 +103,13 @@ class LlamaJudge:
     def load(
         cls, model: ResolvedModel, *, n_ctx: int, n_threads: int | None = None, **options: Any
     ) -> LlamaJudge:
-        from llama_cpp import Llama  # lazy: slow import, native code
-
-        try:
-            llm = Llama(model_path=str(model.path), n_ctx=n_ctx, n_threads=n_threads, verbose=False)
-        except (ValueError, RuntimeError) as exc:
-            raise ModelLoadError(f"llama.cpp could not load {model.path}: {exc}") from exc
+        llm = load_llama(model, n_ctx=n_ctx, n_threads=n_threads)
         return cls(llm, name=model.name, smoke_test=model.smoke_test, **options)
+
+    @property
+    def llm(self) -> Llama:
+        """The loaded model, for other tasks that should share it (loading twice doubles memory)."""
+        return self._llm
 
     @property
     def prompt_hash(self) -> str:

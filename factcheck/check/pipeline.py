@@ -11,8 +11,9 @@ from factcheck.check.aggregate import aggregate
 from factcheck.check.combine import Calibration, Signals, combine
 from factcheck.check.conflicts import compare
 from factcheck.check.judge import Judge
+from factcheck.check.roles import roles
 from factcheck.retrieve import EvidenceIndex
-from factcheck.schema import ClaimResult, Judgement, Passage, SourceStance
+from factcheck.schema import CheckResult, ClaimResult, Judgement, Passage, SourceStance
 
 MAX_CLAIM_CHARS = 1000  # longer claims are trimmed (with a notice); no real claim is this long
 
@@ -113,7 +114,7 @@ class Checker:
 
     def _source(self, claim: str, doc_id: str, passages: Sequence[Passage]) -> SourceStance:
         best = max(passages, key=lambda p: p.similarity)
-        checks, conflict = self._checks(claim, passages)
+        checks, conflict = self._checks(claim, doc_id, passages)
         judgement = None
         if self.judge is not None and best.similarity >= self.judge_min_similarity:
             judgement = self.judge.judge(claim, doc_id, passages)
@@ -124,22 +125,38 @@ class Checker:
             sentence=best.sentence,
             chunk_id=best.chunk_id,
             checks=checks,
-            conflict_sentence=conflict.sentence if conflict else None,
-            conflict_chunk_id=conflict.chunk_id if conflict else None,
+            conflict_sentence=conflict[0] if conflict else None,
+            conflict_chunk_id=conflict[1] if conflict else None,
             judgement=judgement,
         )
         return combine(signals, self.cal)
 
-    def _checks(self, claim: str, passages: Sequence[Passage]) -> tuple[tuple, Passage | None]:
-        """Deterministic comparisons against the on-topic sentences; the first conflicting one."""
+    def _checks(
+        self, claim: str, doc_id: str, passages: Sequence[Passage]
+    ) -> tuple[tuple[CheckResult, ...], tuple[str, str] | None]:
+        """Deterministic comparisons, and the (sentence, chunk id) of the first conflict.
+
+        Numbers and dates are compared only in on-topic sentences: the same figure means
+        different things in different contexts. A person's role is a fact about the person, so
+        it is compared in every sentence of the document that names them.
+        """
         if not self.deterministic_checks:
             return (), None
-        results, conflicting = [], None
-        for passage in passages:
-            if passage.similarity < self.cal.topic_similarity:
-                continue
-            found = compare(claim, passage.sentence)
+        results: list[CheckResult] = []
+        conflict: tuple[str, str] | None = None
+        on_topic = [(p.sentence, p.chunk_id) for p in passages if p.similarity >= self.cal.topic_similarity]
+        for sentence, chunk_id in on_topic:
+            found = compare(claim, sentence)
             results.extend(found)
-            if conflicting is None and any(c.outcome == "conflict" for c in found):
-                conflicting = passage
-        return tuple(results), conflicting
+            if conflict is None and any(c.outcome == "conflict" for c in found):
+                conflict = (sentence, chunk_id)
+        if roles(claim):
+            seen = {sentence for sentence, _ in on_topic}
+            for sentence in self.index.sentences_of(doc_id):
+                if sentence.text in seen:
+                    continue
+                found = [c for c in compare(claim, sentence.text) if c.kind == "role"]
+                results.extend(found)
+                if conflict is None and any(c.outcome == "conflict" for c in found):
+                    conflict = (sentence.text, sentence.chunk_id)
+        return tuple(results), conflict

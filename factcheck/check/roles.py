@@ -1,8 +1,9 @@
 """People named with a title, and whether two such mentions give the same person the same role.
 
-Three forms are read: title first ("former Russian president Dmitry Medvedev", "defence minister
-Lavrov", "Secretary of State Marco Rubio"), name first ("Sergei Lavrov, the foreign minister") and
-title, comma, name ("Russia's foreign minister, Sergei Lavrov"). The lexicons below are general
+Four forms are read: title first ("former Russian president Dmitry Medvedev", "defence minister
+Lavrov", "Secretary of State Marco Rubio"), name first ("Sergei Lavrov, the foreign minister"),
+title, comma, name ("Russia's foreign minister, Sergei Lavrov") and name, copula, title ("Lavrov is
+Russia's foreign minister"). The lexicons below are general
 English title vocabulary, not words from any particular article.
 """
 
@@ -130,7 +131,7 @@ def _mention(text, tokens, words, i, head) -> tuple[Role | None, int]:
     name = _name_after(words, end, trim_to)
     if name:
         span = (tokens[start][1], tokens[name[1] - 1][2])
-    elif name := _name_before_apposition(words, start):
+    elif name := _name_before_apposition(words, start) or _name_before_copula(words, start):
         span = (tokens[name[0]][1], tokens[i + n - 1][2])
     elif end < len(words) and words[end] == "," and (name := _name_after(words, end + 1, 0)):
         if name[1] - name[0] < 2:
@@ -229,6 +230,27 @@ def _name_before_apposition(words: list[str], start: int) -> tuple[int, int] | N
     while j < end and words[j] in _PARTICLES:
         j += 1
     return (j, end) if end - j >= 2 else None
+
+
+_COPULAS = {"is", "was", "remains", "remained", "became", "becomes", "as"}  # "X is the president"
+_ADVERBS = {"now", "still", "currently", "also", "then", "once"}
+
+
+def _name_before_copula(words: list[str], start: int) -> tuple[int, int] | None:
+    """"Sergei Lavrov is Russia's foreign minister", "Trump, who served as president": a 1-4
+    word name, a copula (and an adverb), an optional article, then the title."""
+    k = start - 1 if start > 0 and words[start - 1].lower() in _DETERMINERS else start
+    while k > 0 and words[k - 1].lower() in _ADVERBS:
+        k -= 1
+    if k < 2 or words[k - 1].lower() not in _COPULAS:
+        return None
+    end = k - 1
+    if end > 0 and words[end - 1].lower() in ("serves", "served", "serving", "acts", "acted"):
+        end -= 1
+    j = end
+    while j > 0 and end - j < 4 and (_is_name(words[j - 1]) or words[j - 1] in _PARTICLES):
+        j -= 1
+    return (j, end) if end > j else None
 
 
 def _fold(name: str) -> str:

@@ -24,7 +24,18 @@ from factcheck.store import CorpusStore
 if TYPE_CHECKING:
     from factcheck.config import Settings
 
-CACHE_VERSION = 1  # bump when ClaimResult or the checking logic changes meaning
+def code_version() -> str:
+    """A digest of the code that decides verdicts, so a cached result never outlives a change to it."""
+    from pathlib import Path as _Path
+
+    import factcheck
+
+    root = _Path(factcheck.__file__).parent
+    files = sorted([*root.glob("check/*.py"), root / "retrieve.py", root / "schema.py"])
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 SMOKE_TEST_NOTICE = (
     "{model} is a smoke-test model: it runs the whole pipeline but judges at chance. "
     "These verdicts rest on retrieval similarity and deterministic checks, not on a model's judgement."
@@ -64,6 +75,7 @@ class CheckSession:
             deterministic_checks=options.deterministic_checks,
         )
         self._cache = _open_cache(settings.home / "cache" / "checks") if options.use_cache else None
+        self._code_version = code_version()
 
     @property
     def prompt_hash(self) -> str:
@@ -103,7 +115,7 @@ class CheckSession:
 
     def _cache_key(self, item: ClaimInput) -> str:
         return _digest([
-            CACHE_VERSION, item.id, item.claim, list(item.exclude), self.corpus_state, self.embedder.id,
+            self._code_version, item.id, item.claim, list(item.exclude), self.corpus_state, self.embedder.id,
             asdict(self.model), self.prompt_hash, asdict(self.calibration), asdict(self.options),
         ])  # fmt: skip
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from factcheck import __version__
-from factcheck.cli import corpus_cmd, models_cmd
+from factcheck.cli import check_cmd, corpus_cmd, models_cmd
 from factcheck.cli.common import EXIT_CODES_HELP, FactcheckGroup, state
 
 app = typer.Typer(
@@ -22,6 +22,8 @@ app = typer.Typer(
 app.add_typer(models_cmd.app, name="models")
 app.add_typer(corpus_cmd.app, name="corpus")
 app.command("ingest", epilog=EXIT_CODES_HELP)(corpus_cmd.ingest)
+app.command("check", epilog=EXIT_CODES_HELP)(check_cmd.check)
+app.command("audit", epilog=EXIT_CODES_HELP)(check_cmd.audit)
 
 
 def _version(value: bool) -> None:

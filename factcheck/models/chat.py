@@ -65,22 +65,27 @@ def load_chat_model(settings: Settings) -> ChatModel:
     if factory is not None:
         return factory(settings)
     model = resolve(settings.model, Role.LLM, settings.model_dir)
-    return LlamaChatModel(model, n_ctx=settings.n_ctx, n_threads=settings.n_threads)
+    llm = load_llama(model, n_ctx=settings.n_ctx, n_threads=settings.n_threads)
+    return LlamaChatModel(llm, name=model.name, smoke_test=model.smoke_test)
+
+
+def load_llama(model: ResolvedModel, *, n_ctx: int, n_threads: int | None = None) -> Any:
+    """Open a chat GGUF with llama.cpp; a file it cannot read becomes ModelLoadError."""
+    from llama_cpp import Llama  # lazy: slow import, native code
+
+    try:
+        return Llama(model_path=str(model.path), n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+    except (ValueError, RuntimeError) as exc:
+        raise ModelLoadError(f"llama.cpp could not load {model.path}: {exc}") from exc
 
 
 class LlamaChatModel:
     """A chat GGUF run by llama.cpp, using the chat template stored in the file."""
 
-    def __init__(self, model: ResolvedModel, *, n_ctx: int, n_threads: int | None = None) -> None:
-        from llama_cpp import Llama  # lazy: slow import, native code
-
-        self.model = model
-        self.name = model.name
-        self.smoke_test = model.smoke_test
-        try:
-            self._llm = Llama(model_path=str(model.path), n_ctx=n_ctx, n_threads=n_threads, verbose=False)
-        except (ValueError, RuntimeError) as exc:
-            raise ModelLoadError(f"llama.cpp could not load {model.path}: {exc}") from exc
+    def __init__(self, llm: Any, *, name: str, smoke_test: bool = False) -> None:
+        self._llm = llm
+        self.name = name
+        self.smoke_test = smoke_test
 
     def generate(
         self,

@@ -122,3 +122,16 @@ RELATIONS = [
                          ids=[r[0] for r in RELATIONS])  # fmt: skip
 def test_relate(claim, evidence, expected):
     assert relation(claim, evidence) == expected
+
+
+def test_a_title_after_a_copula_belongs_to_the_name_before_it():
+    [role] = roles("Sergei Lavrov is Russia's defence minister.")
+    assert (role.last, role.head, sorted(role.portfolio)) == ("lavrov", "minister", ["defense"])
+    [role] = roles("Angela Merkel was still the German chancellor in 2020.")
+    assert (role.last, role.head) == ("merkel", "chancellor")
+
+
+def test_a_claim_of_a_sitting_president_conflicts_with_a_former_one():
+    [claim] = roles("Donald Trump is the sitting U.S. president.")
+    [evidence] = roles("On Friday, former President Donald Trump met the press.")
+    assert relate(claim, evidence) == ("conflict", "former vs sitting president")

@@ -1,0 +1,216 @@
+"""`factcheck check` and `factcheck audit`."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.markup import escape
+
+from factcheck.cli.common import EXIT_CODES_HELP, ExitCode, state, stderr, stdout
+
+if TYPE_CHECKING:
+    from factcheck.check.pipeline import ClaimInput
+    from factcheck.check.session import CheckSession
+    from factcheck.schema import CheckReport, ClaimResult
+
+
+class ReportFormat(str, enum.Enum):
+    TABLE = "table"
+    MD = "md"
+    JSON = "json"
+    HTML = "html"
+
+
+FormatOpt = Annotated[
+    ReportFormat | None,
+    typer.Option("--format", help="table (default on screen), md, json or html; --out FILE picks by its suffix."),
+]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="Write the report to this file.", dir_okay=False)]
+NoModelOpt = Annotated[
+    bool, typer.Option("--no-model", help="Skip the language model: retrieval similarity and deterministic checks only.")
+]
+NoChecksOpt = Annotated[bool, typer.Option("--no-checks", help="Skip the deterministic number/date/role checks.")]
+WeightOpt = Annotated[
+    float | None,
+    typer.Option("--judge-weight", min=0.0, max=1.0, help="How much the model's labels count (0..1); default: the preset's."),
+]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Check again even if a cached result exists.")]
+
+
+def check(
+    ctx: typer.Context,
+    claims: Annotated[list[str] | None, typer.Argument(help="Claims to check; - reads them from standard input.")] = None,
+    claims_file: Annotated[
+        Path | None, typer.Option("--claims", help="A file of claims: one per line, or JSONL with id and claim; - for stdin.")
+    ] = None,
+    article: Annotated[
+        Path | None, typer.Option("--article", help="Check an article's checkable sentences against the other documents.")
+    ] = None,
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+    no_model: NoModelOpt = False,
+    no_checks: NoChecksOpt = False,
+    judge_weight: WeightOpt = None,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Check claims against the corpus: supported, contradicted, single-source or unverified.
+
+    Each document is read for each claim; the report says which documents support or refute it,
+    with quotes. Results are cached, so an interrupted batch resumes and a rerun is instant.
+    """
+    items, problems = _gather(claims or [], claims_file, article)
+    if not items:
+        _fail_no_claims(problems)
+    session = _session(ctx, no_model, no_checks, judge_weight, no_cache)
+    results = _run(session, items)
+    _emit(session.report(results), fmt, out)
+    if problems:
+        raise typer.Exit(int(ExitCode.PARTIAL))
+
+
+def audit(
+    ctx: typer.Context,
+    docs: Annotated[list[str] | None, typer.Option("--doc", help="Audit only these documents (repeatable).")] = None,
+    decompose: Annotated[
+        bool, typer.Option("--decompose", help="Have the model rewrite sentences into self-contained claims first.")
+    ] = False,
+    show_all: Annotated[bool, typer.Option("--all", help="Report every sentence checked, not only conflicts.")] = False,
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+    no_model: NoModelOpt = False,
+    no_checks: NoChecksOpt = False,
+    judge_weight: WeightOpt = None,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Find where the articles disagree: every document's checkable sentences are checked
+    against the other documents, and each conflict is reported as a pair, grouped by topic."""
+    from factcheck.check.audit import audit_claims, contradictions, group_by_topic
+
+    session = _session(ctx, no_model, no_checks, judge_weight, no_cache)
+    known = set(session.index.doc_ids)
+    unknown = sorted(set(docs or []) - known)
+    if unknown:
+        from factcheck.errors import DocumentNotFound
+
+        raise DocumentNotFound(f"not in the corpus: {', '.join(unknown)}; see: factcheck corpus list")
+    items = audit_claims(session.index.sentences, session.index.vectors, docs)
+    if decompose:
+        items = _decomposed(session, items)
+    results = _run(session, items)
+    pairs = group_by_topic(contradictions(results, items), session.index.embed)
+    shown = results if show_all else [r for r in results if any(s.stance.value == "refutes" for s in r.sources)]
+    _emit(session.report(shown, pairs), fmt, out)
+
+
+def _gather(claims: list[str], claims_file: Path | None, article: Path | None) -> tuple[list[ClaimInput], list[str]]:
+    from factcheck.check.claims import article_claims, parse_claims
+    from factcheck.check.pipeline import ClaimInput
+
+    items: list[ClaimInput] = []
+    problems: list[str] = []
+    if claims == ["-"]:
+        found, bad = parse_claims(sys.stdin.read(), "<stdin>")
+        items += found
+        problems += [f"<stdin>:{p.line}: {p.reason}" for p in bad]
+    else:
+        items += [ClaimInput(id=f"claim-{i}", claim=c.strip()) for i, c in enumerate(claims, 1) if c.strip()]
+    if claims_file is not None:
+        name = "<stdin>" if str(claims_file) == "-" else str(claims_file)
+        found, bad = parse_claims(_read_text(claims_file), name)
+        items += found
+        problems += [f"{name}:{p.line}: {p.reason}" for p in bad]
+    if article is not None:
+        doc_id = "stdin" if str(article) == "-" else article.stem
+        items += article_claims(article, _read_text(article), doc_id)
+    err = stderr()
+    for problem in problems:
+        err.print(f"[red]skipped[/] {escape(problem)}")
+    return items, problems
+
+
+def _read_text(path: Path) -> str:
+    from factcheck.errors import InputFileError
+
+    if str(path) == "-":
+        return sys.stdin.read()
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(str(path), f"cannot read: {exc}") from exc
+
+
+def _fail_no_claims(problems: list[str]) -> None:
+    from factcheck.cli.common import fail
+
+    hint = " (every line was skipped)" if problems else "; give claims as arguments, --claims FILE or --article FILE"
+    fail(f"no claims to check{hint}", ExitCode.USAGE)
+
+
+def _session(ctx: typer.Context, no_model: bool, no_checks: bool, weight: float | None, no_cache: bool) -> CheckSession:
+    from factcheck.check.session import CheckOptions, CheckSession
+
+    options = CheckOptions(use_model=not no_model, deterministic_checks=not no_checks, judge_weight=weight, use_cache=not no_cache)
+    session = CheckSession(state(ctx).settings, options)
+    if session.model.smoke_test:
+        stderr().print(
+            f"[bold yellow]NOTICE:[/] {session.model.name} is a smoke-test model; its verdicts are not a judgement."
+        )
+    return session
+
+
+def _run(session: CheckSession, items: list[ClaimInput]) -> list[ClaimResult]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TextColumn("claims"), TimeRemainingColumn())
+    with Progress(*columns, console=stderr(), transient=True) as bar:
+        task = bar.add_task("check", total=len(items))
+        return session.check(items, progress=lambda _: bar.advance(task))
+
+
+def _decomposed(session: CheckSession, items: list[ClaimInput]) -> list[ClaimInput]:
+    from factcheck.check.decompose import Decomposer
+    from factcheck.check.pipeline import ClaimInput
+    from factcheck.models.chat import LlamaChatModel
+
+    if session.judge is None or not hasattr(session.judge, "llm"):
+        from factcheck.errors import ConfigError
+
+        raise ConfigError("--decompose needs the language model (drop --no-model)")
+    model = LlamaChatModel(session.judge.llm, name=session.model.name, smoke_test=session.model.smoke_test)
+    decomposer = Decomposer(model)
+    out: list[ClaimInput] = []
+    for item in items:
+        context = " ".join(s.text for s in session.index.sentences if s.doc_id == item.exclude[0])[:600]
+        parts = decomposer.decompose(item.claim, context).claims
+        out += [ClaimInput(f"{item.id}.{k}", part, item.exclude) for k, part in enumerate(parts, 1)]
+    return out
+
+
+def _emit(report: CheckReport, fmt: ReportFormat | None, out: Path | None) -> None:
+    from factcheck.report import print_table, render
+
+    chosen = fmt or _format_for(out)
+    for notice in report.notices:
+        stderr().print(f"[bold yellow]NOTICE:[/] {escape(notice)}")
+    if chosen is ReportFormat.TABLE:
+        if out is not None:
+            from factcheck.cli.common import fail
+
+            fail("a table is for the screen; use --format md, json or html with --out", ExitCode.USAGE)
+        print_table(report, stdout())
+        return
+    text = render(report, chosen.value)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    out.write_text(text, encoding="utf-8")
+    stderr().print(f"wrote {escape(str(out))}")
+
+
+def _format_for(out: Path | None) -> ReportFormat:
+    suffixes = {".md": ReportFormat.MD, ".json": ReportFormat.JSON, ".html": ReportFormat.HTML, ".htm": ReportFormat.HTML}
+    return suffixes.get(out.suffix.lower(), ReportFormat.MD) if out is not None else ReportFormat.TABLE

@@ -1,0 +1,168 @@
+"""`factcheck check` and `factcheck audit` through the CLI, with the fake embedder and judge."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from factcheck.cli import app
+from factcheck.schema import Judgement, Stance
+from tests.conftest import FAKE_JUDGE
+
+runner = CliRunner()
+CONTRACT_CLAIM_KEYS = {"id", "claim", "verdict", "confidence", "independent_sources", "sources", "model", "prompt_hash"}
+CONTRACT_SOURCE_KEYS = {"doc_id", "stance", "quote", "chunk_id", "score", "checks"}
+
+
+@pytest.fixture
+def corpus(fake_embedder, sample_corpus, monkeypatch):
+    monkeypatch.setenv("FACTCHECK_MODEL", "fake-llm")
+    assert runner.invoke(app, ["ingest", str(sample_corpus)]).exit_code == 0
+    return sample_corpus
+
+
+def check_json(*args: str, input: str | None = None) -> tuple[int, dict, str]:
+    result = runner.invoke(app, ["check", *args, "--format", "json"], input=input)
+    data = json.loads(result.stdout) if result.stdout.strip().startswith("{") else {}
+    return result.exit_code, data, result.stderr
+
+
+def test_json_report_follows_the_contract(corpus):
+    code, data, _ = check_json("The New START treaty caps deployed strategic warheads at 1,000.")
+    assert code == 0
+    [claim] = data["claims"]
+    assert CONTRACT_CLAIM_KEYS <= set(claim)
+    assert claim["verdict"] in {"supported", "contradicted", "single-source", "unverified"}
+    assert {s["doc_id"] for s in claim["sources"]} == {p.stem for p in corpus.glob("*.txt")}
+    assert all(CONTRACT_SOURCE_KEYS <= set(s) for s in claim["sources"])
+
+
+def test_a_changed_number_is_contradicted_with_the_conflicting_quote(corpus):
+    _, data, _ = check_json("--no-model", "Both sides could exceed the current cap of 1,000 deployed strategic warheads.")
+    [claim] = data["claims"]
+    assert claim["verdict"] == "contradicted"
+    refuting = [s for s in claim["sources"] if s["stance"] == "refutes"]
+    assert refuting and "1,550" in refuting[0]["quote"]
+    assert any(c["kind"] == "number" and c["outcome"] == "conflict" for c in refuting[0]["checks"])
+
+
+def test_claims_file_in_jsonl_names_bad_lines_and_goes_on(corpus, tmp_path):
+    path = tmp_path / "claims.jsonl"
+    path.write_text(
+        '{"id": "a", "claim": "Putin met Trump in Anchorage."}\n'
+        "{not json}\n"
+        '{"id": "a", "claim": "A duplicate id."}\n'
+        '{"id": "b", "claim": "The summit took place in Alaska."}\n'
+        '{"id": "c"}\n'
+    )
+    code, data, err = check_json("--claims", str(path))
+    assert code == 1
+    assert [c["id"] for c in data["claims"]] == ["a", "b"]
+    for line in (2, 3, 5):
+        assert f"claims.jsonl:{line}:" in err
+    assert "duplicate id 'a'" in err
+
+
+def test_plain_text_claims_come_from_stdin(corpus):
+    code, data, _ = check_json("--claims", "-", input="# a comment\nPutin met Trump in Anchorage.\n\nThe summit was in Alaska.\n")
+    assert code == 0
+    assert [c["claim"] for c in data["claims"]] == ["Putin met Trump in Anchorage.", "The summit was in Alaska."]
+
+
+def test_an_empty_claims_file_is_a_usage_error(corpus, tmp_path):
+    (tmp_path / "empty.txt").write_text("\n\n")
+    result = runner.invoke(app, ["check", "--claims", str(tmp_path / "empty.txt")])
+    assert result.exit_code == 2
+    assert "empty.txt" in result.stderr and "Traceback" not in result.output
+
+
+def test_no_claims_at_all_says_how_to_give_them(corpus):
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 2 and "--claims" in result.stderr
+
+
+def test_an_empty_corpus_says_ingest_first(fake_embedder, monkeypatch):
+    monkeypatch.setenv("FACTCHECK_MODEL", "fake-llm")
+    result = runner.invoke(app, ["check", "Anything at all."])
+    assert result.exit_code == 2
+    assert "factcheck ingest" in result.stderr
+
+
+def test_a_claim_of_thousands_of_characters_is_trimmed_with_a_notice(corpus):
+    code, data, err = check_json("The summit was held in Alaska. " * 300)
+    assert code == 0
+    assert any("trimmed" in n for n in data["notices"])
+
+
+def test_the_article_option_checks_its_sentences_against_the_other_documents(corpus):
+    article = next(corpus.glob("003_*.txt"))
+    code, data, _ = check_json("--article", str(article))
+    assert code == 0 and data["claims"]
+    assert all(article.stem not in {s["doc_id"] for s in c["sources"]} for c in data["claims"])
+
+
+def test_the_judge_is_asked_per_document_with_the_claim_first(corpus, monkeypatch):
+    monkeypatch.setenv("FACTCHECK_MODEL", "fake-llm")
+    FAKE_JUDGE.history.clear()
+    check_json("--no-cache", "Putin and Trump met at Joint Base Elmendorf-Richardson in Anchorage.")
+    asked = [call["doc_id"] for call in FAKE_JUDGE.history]
+    assert asked == sorted(asked) and len(set(asked)) == len(asked) >= 1
+    assert all(call["claim"].startswith("Putin and Trump") for call in FAKE_JUDGE.history)
+
+
+def test_a_trusted_model_can_overrule_similarity(corpus):
+    claim = "Putin and Trump met at Joint Base Elmendorf-Richardson in Anchorage."
+    refute = {"supports": 0.01, "refutes": 0.98, "not_mentioned": 0.01}
+    FAKE_JUDGE.enqueue([Judgement(stance=Stance.REFUTES, probabilities=refute)] * 5)
+    _, data, _ = check_json("--no-cache", "--judge-weight", "1", claim)
+    assert data["claims"][0]["verdict"] == "contradicted"
+    FAKE_JUDGE.queue.clear()
+
+
+def test_results_are_cached_and_a_rerun_asks_no_model(corpus):
+    claim = "Putin and Trump met at Joint Base Elmendorf-Richardson in Anchorage."
+    first = check_json(claim)[1]
+    FAKE_JUDGE.history.clear()
+    second = check_json(claim)[1]
+    assert FAKE_JUDGE.history == []
+    assert first["claims"] == second["claims"]
+
+
+def test_reports_are_written_in_the_format_of_the_out_file(corpus, tmp_path):
+    for suffix, marker in ((".md", "# "), (".html", "<!doctype html>"), (".json", '"claims"')):
+        out = tmp_path / f"report{suffix}"
+        result = runner.invoke(app, ["check", "Putin met Trump in Alaska.", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert marker in out.read_text(encoding="utf-8")
+
+
+def test_the_table_names_each_verdict(corpus):
+    result = runner.invoke(app, ["check", "--no-model", "Both sides could exceed the cap of 1,000 deployed strategic warheads."])
+    assert result.exit_code == 0
+    assert "contradicted" in result.stdout
+
+
+def test_audit_reports_conflicting_pairs_between_documents(corpus):
+    result = runner.invoke(app, ["audit", "--no-model", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    pairs = {(c["doc_a"], c["doc_b"]) for c in data["contradictions"]}
+    assert pairs and all(a != b for a, b in pairs)
+    assert all(c["topic"] and c["quote_a"] and c["quote_b"] for c in data["contradictions"])
+
+
+def test_audit_of_an_unknown_document_is_a_usage_error(corpus):
+    result = runner.invoke(app, ["audit", "--doc", "nope", "--no-model"])
+    assert result.exit_code == 2 and "nope" in result.stderr
+
+
+def test_smoke_test_notice_appears_in_every_report(corpus, monkeypatch):
+    monkeypatch.setattr(FAKE_JUDGE, "smoke_test", True, raising=False)
+    monkeypatch.setattr("factcheck.check.session._load_judge",
+                        lambda settings: (FAKE_JUDGE, __import__("factcheck.schema").schema.ModelInfo("tiny", None, True)))
+    code, data, err = check_json("Putin met Trump in Alaska.")
+    assert any("smoke-test" in n for n in data["notices"])
+    assert "smoke-test" in err
