@@ -80,7 +80,11 @@ def group_by_topic(pairs: Sequence[Contradiction], embed: Callable[[Sequence[str
 
 
 def _topic_name(pairs: Sequence[Contradiction]) -> str:
-    """The content words both sides of the pairs share most often (what they disagree about)."""
+    """What the pairs disagree about: the deterministic conflict they share most (e.g. "role:
+    former vs sitting president"), else the content words both sides share most often."""
+    details = Counter(f"{c.kind}: {c.detail or c.claim_value + ' vs ' + c.evidence_value}" for p in pairs for c in p.checks)
+    if details:
+        return details.most_common(1)[0][0]
     shared: Counter[str] = Counter()
     either: Counter[str] = Counter()
     for pair in pairs:

@@ -93,7 +93,7 @@ def combine(signals: Signals, cal: Calibration) -> SourceStance:
     p_model = _model_distribution(judgement)
     final = mix(p_sim, p_model, cal.judge_weight)
     stance = max(JUDGED_STANCES, key=lambda s: (final[s], s is Stance.NOT_MENTIONED))
-    quote, chunk_id = _evidence(signals, stance)
+    quote, chunk_id = _evidence(signals, stance, trust_model=cal.judge_weight > 0)
     return _source(signals, stance, final[stance], quote, chunk_id)
 
 
@@ -103,12 +103,13 @@ def _model_distribution(judgement: Judgement | None) -> dict[Stance, float] | No
     return {Stance(label): p for label, p in judgement.probabilities.items()}
 
 
-def _evidence(signals: Signals, stance: Stance) -> tuple[str | None, str | None]:
-    """The quote shown for a stance: the model's verified quote, else the sentence the signal came from."""
+def _evidence(signals: Signals, stance: Stance, *, trust_model: bool) -> tuple[str | None, str | None]:
+    """The quote shown for a stance: the model's verified quote when the model counts and agrees,
+    else the sentence the deciding signal came from."""
     if stance is Stance.NOT_MENTIONED:
         return None, None
     judgement = signals.judgement
-    if judgement is not None and judgement.stance is stance and judgement.quote:
+    if trust_model and judgement is not None and judgement.stance is stance and judgement.quote:
         return judgement.quote, judgement.quote_chunk_id
     if stance is Stance.REFUTES and signals.conflict_sentence:
         return signals.conflict_sentence, signals.conflict_chunk_id

@@ -38,6 +38,29 @@ ANSWER_SCHEMA: dict[str, Any] = {
     "required": ["stance", "quote"],
     "additionalProperties": False,
 }
+
+
+def quote_candidates(passages: Sequence[Passage]) -> list[str]:
+    """The sentences a quote may be: every sentence of the passages, verbatim, short enough."""
+    from factcheck.corpus.chunking import split_sentences
+
+    seen: dict[str, None] = {}
+    for passage in passages:
+        for start, end in split_sentences(passage.text):
+            sentence = passage.text[start:end]
+            if len(sentence) <= QUOTE_MAX_CHARS:
+                seen.setdefault(sentence)
+    return list(seen)
+
+
+def answer_schema(candidates: Sequence[str] = ()) -> dict[str, Any]:
+    """ANSWER_SCHEMA, with the quote narrowed to an enum of the candidate sentences when given."""
+    if not candidates:
+        return ANSWER_SCHEMA
+    properties = {**ANSWER_SCHEMA["properties"], "quote": {"enum": list(candidates)}}
+    return {**ANSWER_SCHEMA, "properties": properties}
+
+
 # The answer is written for the model up to the label; the label is scored, not generated.
 ANSWER_PREFIX = '{"stance": "'
 # What follows a label in the answer. A label is scored together with it, so that the three

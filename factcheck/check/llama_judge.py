@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from factcheck.check.judge import (
+    answer_schema,
+    quote_candidates,
     ANSWER_PREFIX,
     ANSWER_SCHEMA,
     LABEL_END,
@@ -42,11 +44,27 @@ if TYPE_CHECKING:
     from factcheck.models.resolve import ResolvedModel
 
 # The rest of the answer after `"quote": "`: a JSON string body of bounded length, then `"}`.
-# Control characters are left out so that what comes back always parses as strict JSON.
+# Control characters are left out so that what comes back always parses as strict JSON. Used
+# only when the passages offer no sentence to choose from (see quote_grammar).
 QUOTE_GRAMMAR = r"""
 root ::= char{0,%d} "\"}"
 char ::= [^"\\\x00-\x1F\x7F] | "\\" (["\\/bfnrt] | "u" [0-9a-fA-F]{4})
 """ % QUOTE_MAX_CHARS
+
+
+def quote_grammar(candidates: Sequence[str]) -> str:
+    """GBNF for the rest of the answer when the quote must be one of the candidate sentences
+    (the JSON schema's `enum`): the model picks a sentence by writing it, so every quote is
+    verbatim by construction and as short as the sentence."""
+    if not candidates:
+        return QUOTE_GRAMMAR
+    literals = " | ".join(_gbnf_literal(json.dumps(c, ensure_ascii=False)[1:-1]) for c in candidates)
+    return f'root ::= ({literals}) "\\"}}"\n'
+
+
+def _gbnf_literal(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
 
 
 @dataclass
@@ -151,7 +169,7 @@ class LlamaJudge:
         if stance is Stance.NOT_MENTIONED:
             return make_judgement(fitted.notes, stance=stance, probabilities=probabilities, **meter.fields())
 
-        quote, problem = self._generate_quote(text, prefix, stance.value, meter)
+        quote, problem = self._generate_quote(text, prefix, stance.value, meter, quote_candidates(fitted.passages))
         if problem is not None:
             return make_judgement(
                 fitted.notes, stance=Stance.ERROR, probabilities=probabilities, error=problem, **meter.fields()
@@ -224,7 +242,7 @@ class LlamaJudge:
         return np.ctypeslib.as_array(pointer, shape=(self._llm.n_vocab(),)).copy()
 
     def _generate_quote(
-        self, prefix_text: str, prefix: Sequence[int], label: str, meter: _Meter
+        self, prefix_text: str, prefix: Sequence[int], label: str, meter: _Meter, candidates: Sequence[str] = ()
     ) -> tuple[str, str | None]:
         """(quote, None), or ("", why) when the answer was cut off or is not valid JSON."""
         import jsonschema
@@ -232,7 +250,7 @@ class LlamaJudge:
 
         tokens = list(prefix) + self._continuation(prefix_text, prefix, label + QUOTE_FIELD)
         self._eval(tokens, meter, counted=len(prefix))
-        grammar = llama_cpp.LlamaGrammar.from_string(QUOTE_GRAMMAR, verbose=False)
+        grammar = llama_cpp.LlamaGrammar.from_string(quote_grammar(candidates), verbose=False)
         vocab = llama_cpp.llama_model_get_vocab(self._llm.model)
         out: list[int] = []
         finish = "length"
@@ -250,7 +268,7 @@ class LlamaJudge:
         generated = self._llm.detokenize(out).decode("utf-8", errors="replace")
         try:
             answer = json.loads(ANSWER_PREFIX + label + QUOTE_FIELD + generated)
-            jsonschema.validate(answer, ANSWER_SCHEMA)
+            jsonschema.validate(answer, answer_schema(candidates))
         except json.JSONDecodeError as exc:
             return "", f"the answer is not valid JSON: {exc}"
         except jsonschema.ValidationError as exc:

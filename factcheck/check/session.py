@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 from factcheck.check.combine import Calibration
 from factcheck.check.independence import origin_groups
 from factcheck.check.pipeline import Checker, ClaimInput
-from factcheck.errors import EmptyCorpus
+from factcheck.corpus.ingest import ChunkingPolicy
+from factcheck.errors import EmptyCorpus, StoreError
 from factcheck.models.embedding import load_embedder
 from factcheck.models.resolve import model_key
 from factcheck.retrieve import EvidenceIndex
-from factcheck.schema import CheckReport, ClaimResult, Contradiction, ModelInfo
+from factcheck.schema import CheckReport, ClaimResult, Contradiction, DocumentRecord, ModelInfo
 from factcheck.store import CorpusStore
 
 if TYPE_CHECKING:
@@ -60,6 +61,9 @@ class CheckSession:
         if not records:
             raise EmptyCorpus("the corpus is empty; add articles first: factcheck ingest PATH")
         self.embedder = load_embedder(settings)
+        _require_current(records, ChunkingPolicy.for_embedder(
+            self.embedder, settings.chunk_tokens, settings.chunk_overlap_tokens
+        ))  # fmt: skip
         self.index = EvidenceIndex(self.store, self.embedder)
         self.groups = origin_groups({r.doc_id: self.store.text(r.doc_id) for r in records})
         self.corpus_state = _digest([(r.doc_id, r.sha256, r.chunking) for r in records])
@@ -118,6 +122,17 @@ class CheckSession:
             self._code_version, item.id, item.claim, list(item.exclude), self.corpus_state, self.embedder.id,
             asdict(self.model), self.prompt_hash, asdict(self.calibration), asdict(self.options),
         ])  # fmt: skip
+
+
+def _require_current(records: Sequence[DocumentRecord], policy: ChunkingPolicy) -> None:
+    """Refuse a store whose documents were split by another version or other chunk settings:
+    their sentences may be missing or differ, and the results would quietly be wrong."""
+    stale = [r.doc_id for r in records if r.chunking != policy.signature]
+    if stale:
+        raise StoreError(
+            f"{len(stale)} of {len(records)} documents were ingested with other chunk settings or an older "
+            f"factcheck (e.g. {stale[0]}); run `factcheck ingest` on them again"
+        )
 
 
 def _digest(value: Any) -> str:
