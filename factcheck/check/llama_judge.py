@@ -99,9 +99,11 @@ class LlamaJudge:
         smoke_test: bool = False,
         prompts_dir: Path | None = None,
         max_quote_tokens: int = 160,
+        reuse_prefix: bool = True,
     ) -> None:
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter  # lazy: native code
 
+        self.reuse_prefix = reuse_prefix
         self.name = name
         self.smoke_test = smoke_test
         self.max_quote_tokens = max_quote_tokens
@@ -225,6 +227,8 @@ class LlamaJudge:
         # for a 4-bit model; with two or more, the logits are the same bit for bit however much
         # was cached, so a judgement does not depend on what was judged before it.
         common = max(0, min(common, len(tokens) - 2))
+        if counted == 0 and not self.reuse_prefix:
+            common = 0  # measuring what the KV cache saves: evaluate every new prompt whole
         llm.n_tokens = common  # Llama.eval drops the rest of the KV cache itself
         with meter.timing():
             llm.eval(list(tokens[common:]))
