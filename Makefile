@@ -27,6 +27,7 @@ test: setup
 
 bench: setup
 	$(PY) benchmarks/bench_ingest.py
+	$(PY) benchmarks/bench_check.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

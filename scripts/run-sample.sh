@@ -24,3 +24,10 @@ fi
 
 "$FACTCHECK" ingest examples/alaska-summit
 "$FACTCHECK" corpus list
+
+# Check the sample claims (a table here, an HTML report beside it), then list where the articles
+# disagree. The audit runs without the model here to stay quick; `factcheck audit` uses it.
+mkdir -p reports
+"$FACTCHECK" check --claims examples/alaska-summit-claims.txt --out reports/alaska-summit.html
+"$FACTCHECK" check --claims examples/alaska-summit-claims.txt
+"$FACTCHECK" audit --no-model
