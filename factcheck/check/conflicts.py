@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
 
-from factcheck.check.quantities import NUMBER_WORDS, STOPWORDS, Moment, Quantity, lemma, moments
-from factcheck.check.quantities import quantities
+from factcheck.check.quantities import NUMBER_WORDS, STOPWORDS, Moment, Quantity, lemma, moments, quantities
 from factcheck.check.roles import Role, relate, roles
 from factcheck.schema import CheckResult
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from factcheck.errors import ConfigError
 from factcheck.models.presets import Role
 from factcheck.models.resolve import resolve
+from factcheck.registry import Registry
 from factcheck.schema import JUDGED_STANCES, Judgement, Passage
 
 if TYPE_CHECKING:
@@ -88,21 +89,13 @@ class Judge(Protocol):
 
 
 JudgeFactory = Callable[["Settings"], Judge]
-_NAMED: dict[str, JudgeFactory] = {}
-
-
-def register_judge(name: str) -> Callable[[JudgeFactory], JudgeFactory]:
-    """Register a judge under a name usable as --model (tests register fakes here)."""
-
-    def decorate(factory: JudgeFactory) -> JudgeFactory:
-        _NAMED[name] = factory
-        return factory
-
-    return decorate
+# Judges known by a name usable as --model, besides the llama.cpp presets (tests register fakes).
+JUDGES: Registry[JudgeFactory] = Registry("judge")
+register_judge = JUDGES.register
 
 
 def load_judge(settings: Settings) -> Judge:
-    factory = _NAMED.get(settings.model)
+    factory = JUDGES.get(settings.model)
     if factory is not None:
         return factory(settings)
     from factcheck.check.llama_judge import LlamaJudge  # lazy: native code, slow import
@@ -230,7 +223,8 @@ def fit_to_budget(
         original = passages[i]
         text = trim_to_fit(
             original.text,
-            lambda t: count(claim, _in_order({**kept, i: dataclasses.replace(original, text=t)})) <= budget,
+            lambda t, i=i, original=original: count(claim, _in_order({**kept, i: dataclasses.replace(original, text=t)}))
+            <= budget,
         )
         if text:
             kept[i] = dataclasses.replace(original, text=text)

@@ -20,19 +20,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from factcheck.check.judge import (
-    answer_schema,
-    quote_candidates,
     ANSWER_PREFIX,
-    ANSWER_SCHEMA,
     LABEL_END,
     LABELS,
     QUOTE_FIELD,
     QUOTE_MAX_CHARS,
     StancePrompt,
+    answer_schema,
     fit_to_budget,
     label_probabilities,
     locate_quote,
     make_judgement,
+    quote_candidates,
 )
 from factcheck.errors import ModelLoadError
 from factcheck.models.chat import load_llama

@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,7 @@ from factcheck.schema import CheckReport, ClaimResult, Contradiction, DocumentRe
 from factcheck.store import CorpusStore
 
 if TYPE_CHECKING:
+    from factcheck.check.judge import Judge
     from factcheck.config import Settings
 
 def code_version() -> str:
@@ -53,10 +54,19 @@ class CheckOptions:
 
 
 class CheckSession:
-    def __init__(self, settings: Settings, options: CheckOptions = CheckOptions()) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        options: CheckOptions = CheckOptions(),
+        *,
+        store_dir: Path | None = None,
+        judge: Judge | None = None,
+    ) -> None:
+        """`store_dir`: a store other than the settings' own (the eval keeps one per dataset).
+        `judge`: a judge to use instead of the one settings.model names (the eval's oracle)."""
         self.settings = settings
         self.options = options
-        self.store = CorpusStore(settings.store_dir, model_key(settings.embedder))
+        self.store = CorpusStore(store_dir or settings.store_dir, model_key(settings.embedder))
         records = self.store.documents()
         if not records:
             raise EmptyCorpus("the corpus is empty; add articles first: factcheck ingest PATH")
@@ -67,7 +77,12 @@ class CheckSession:
         self.index = EvidenceIndex(self.store, self.embedder)
         self.groups = origin_groups({r.doc_id: self.store.text(r.doc_id) for r in records})
         self.corpus_state = _digest([(r.doc_id, r.sha256, r.chunking) for r in records])
-        self.judge, self.model = _load_judge(settings) if options.use_model else (None, ModelInfo("none", None))
+        if not options.use_model:
+            self.judge, self.model = None, ModelInfo("none", None)
+        elif judge is not None:
+            self.judge, self.model = judge, ModelInfo(judge.name, None, judge.smoke_test)
+        else:
+            self.judge, self.model = _load_judge(settings)
         weight = options.judge_weight if options.judge_weight is not None else _preset_weight(settings, self.model)
         self.calibration = Calibration(judge_weight=weight if self.judge is not None else 0.0)
         self.checker = Checker(
@@ -111,7 +126,7 @@ class CheckSession:
             model=self.model,
             embedder=self.embedder.id,
             prompt_hash=self.prompt_hash,
-            created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            created=datetime.now(UTC).isoformat(timespec="seconds"),
             notices=tuple(notices),
             stats=self.checker.stats.as_dict(),
             contradictions=tuple(contradictions),

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from factcheck.cli.common import EXIT_CODES_HELP, ExitCode, state, stderr, stdout
+from factcheck.cli.common import ExitCode, state, stderr, stdout
 
 if TYPE_CHECKING:
     from factcheck.check.pipeline import ClaimInput

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+
 from factcheck.cli.common import EXIT_CODES_HELP, OutputFormat, print_json, state, stderr, stdout
 from factcheck.models.presets import DEFAULT_EMBEDDER, DEFAULT_MODEL, PRESETS, ModelPreset
 from factcheck.models.provision import pull as pull_preset

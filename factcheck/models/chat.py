@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from factcheck.errors import ModelLoadError
 from factcheck.models.presets import Role
 from factcheck.models.resolve import ResolvedModel, resolve
+from factcheck.registry import Registry
 
 if TYPE_CHECKING:
     from factcheck.config import Settings
@@ -47,21 +48,13 @@ class ChatModel(Protocol):
 
 
 ChatFactory = Callable[["Settings"], ChatModel]
-_NAMED: dict[str, ChatFactory] = {}
-
-
-def register_chat_model(name: str) -> Callable[[ChatFactory], ChatFactory]:
-    """Register a chat model under a name usable as --model (tests register fakes here)."""
-
-    def decorate(factory: ChatFactory) -> ChatFactory:
-        _NAMED[name] = factory
-        return factory
-
-    return decorate
+# Chat models known by a name usable as --model, besides the llama.cpp presets (tests register fakes).
+CHAT_MODELS: Registry[ChatFactory] = Registry("chat model")
+register_chat_model = CHAT_MODELS.register
 
 
 def load_chat_model(settings: Settings) -> ChatModel:
-    factory = _NAMED.get(settings.model)
+    factory = CHAT_MODELS.get(settings.model)
     if factory is not None:
         return factory(settings)
     model = resolve(settings.model, Role.LLM, settings.model_dir)

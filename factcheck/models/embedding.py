@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from factcheck.errors import ModelLoadError
 from factcheck.models.presets import Role
 from factcheck.models.resolve import ResolvedModel, resolve
+from factcheck.registry import Registry
 
 if TYPE_CHECKING:
     from factcheck.config import Settings
@@ -28,21 +29,13 @@ class Embedder(Protocol):
 
 
 EmbedderFactory = Callable[["Settings"], Embedder]
-_NAMED: dict[str, EmbedderFactory] = {}
-
-
-def register_embedder(name: str) -> Callable[[EmbedderFactory], EmbedderFactory]:
-    """Register an embedder under a name usable as --embedder (tests register fakes here)."""
-
-    def decorate(factory: EmbedderFactory) -> EmbedderFactory:
-        _NAMED[name] = factory
-        return factory
-
-    return decorate
+# Embedders known by a name usable as --embedder, besides the llama.cpp presets (tests register fakes).
+EMBEDDERS: Registry[EmbedderFactory] = Registry("embedder")
+register_embedder = EMBEDDERS.register
 
 
 def load_embedder(settings: Settings) -> Embedder:
-    factory = _NAMED.get(settings.embedder)
+    factory = EMBEDDERS.get(settings.embedder)
     if factory is not None:
         return factory(settings)
     model = resolve(settings.embedder, Role.EMBEDDING, settings.model_dir)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-
 # How much a model's stance labels count against retrieval similarity (factcheck.check.combine),
 # for a .gguf given by path whose judging nobody has measured.
 UNMEASURED_JUDGE_WEIGHT = 0.5

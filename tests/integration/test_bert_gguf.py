@@ -15,7 +15,6 @@ import pytest
 
 from factcheck.errors import ModelUnavailable
 from factcheck.models.bert_gguf import convert_bert_to_gguf
-
 from tests.integration.bert_reference import BertReference
 
 pytestmark = pytest.mark.integration

@@ -118,7 +118,7 @@ def concat_converter():
         out_path.write_bytes(b"|".join(p.relative_to(source_dir).as_posix().encode() + b"=" + p.read_bytes() for p in files))
 
     yield seen
-    provision._CONVERTERS.pop("test-concat", None)
+    provision.CONVERTERS.remove("test-concat")
 
 
 def concat_output() -> bytes:
@@ -235,7 +235,7 @@ class TestConvertedFolder:
                 pull(folder_preset("test-broken"), models)
             assert leftovers(models) == []
         finally:
-            provision._CONVERTERS.pop("test-broken", None)
+            provision.CONVERTERS.remove("test-broken")
 
 
 class TestPullDispatch:

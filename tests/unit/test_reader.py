@@ -46,7 +46,7 @@ class TestPlainText:
         assert doc.encoding == "utf-8" and doc.notes == ()
 
     def test_sha256_is_of_the_raw_bytes(self, tmp_path):
-        raw = "Hello.\n".encode()
+        raw = b"Hello.\n"
         assert read(write(tmp_path / "a.txt", raw)).sha256 == hashlib.sha256(raw).hexdigest()
 
     def test_utf8_bom_is_stripped_but_counts_in_the_hash(self, tmp_path):

@@ -239,7 +239,7 @@ class TestSentences:
         rows = store.sentences()
         assert rows.sentences == [] and len(rows.embeddings) == 0
 
-    
+
     def test_sentences_of_unknown_documents_are_empty(self, store):
         put(store, doc(), [axis(0)])
         assert store.sentences(["nope"]).sentences == []
