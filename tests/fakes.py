@@ -6,7 +6,7 @@ import hashlib
 import math
 import re
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from factcheck.models.chat import Completion, Message
@@ -63,3 +63,26 @@ class FakeChatModel:
         self.history.append({"messages": list(messages), "max_tokens": max_tokens, "json_schema": json_schema})
         text = self.queue.popleft() if self.queue else ""
         return Completion(text=text, finish_reason="stop", prompt_tokens=0, completion_tokens=len(text.split()))
+
+
+class FakeGenerator:
+    """Streams queued replies word by word (the answer generator of `factcheck ask`), in order,
+    and records every request; an empty reply once the queue is empty."""
+
+    name = "fake-llm"
+    n_ctx = 100_000
+
+    def __init__(self) -> None:
+        self.queue: deque[str] = deque()
+        self.history: list[dict[str, Any]] = []
+
+    def enqueue(self, replies: Sequence[str]) -> None:
+        self.queue.extend(replies)
+
+    def count_tokens(self, messages: Sequence[Message]) -> int:
+        return sum(len(m.content.split()) for m in messages)
+
+    def stream(self, messages: Sequence[Message], *, max_tokens: int) -> Iterator[str]:
+        self.history.append({"messages": list(messages), "max_tokens": max_tokens})
+        text = self.queue.popleft() if self.queue else ""
+        yield from re.findall(r"\s*\S+", text)

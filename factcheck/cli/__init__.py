@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from factcheck import __version__
-from factcheck.cli import check_cmd, corpus_cmd, models_cmd
+from factcheck.cli import ask_cmd, check_cmd, corpus_cmd, eval_cmd, models_cmd
 from factcheck.cli.common import EXIT_CODES_HELP, FactcheckGroup, state
 
 app = typer.Typer(
@@ -24,6 +24,8 @@ app.add_typer(corpus_cmd.app, name="corpus")
 app.command("ingest", epilog=EXIT_CODES_HELP)(corpus_cmd.ingest)
 app.command("check", epilog=EXIT_CODES_HELP)(check_cmd.check)
 app.command("audit", epilog=EXIT_CODES_HELP)(check_cmd.audit)
+app.command("ask", epilog=EXIT_CODES_HELP)(ask_cmd.ask)
+app.command("eval", epilog=EXIT_CODES_HELP)(eval_cmd.evaluate)
 
 
 def _version(value: bool) -> None:

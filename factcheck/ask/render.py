@@ -1,0 +1,69 @@
+"""The terminal view of an answer, printed under the streamed text: dropped markers, sources with
+their quotes, each claim with its verdict badge (coloured as in the report table), disagreements."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.text import Text
+
+from factcheck.ask.answer import Answer, Timings
+from factcheck.report.table import TEXT_STYLES, badge
+
+SHOWN_DISAGREEMENTS = 4  # the rest are counted; the JSON form and `factcheck audit` list them all
+
+
+def print_details(answer: Answer, console: Console) -> None:
+    """Everything under the answer's text (which the caller has streamed already)."""
+    if not answer.covered:
+        console.print(Text(answer.text, style="yellow"))
+    for notice in answer.notices:
+        console.print(Text(f"note: {notice}", style="yellow"))
+    for dropped in answer.dropped:
+        console.print(Text(f"[{dropped.marker}] dropped: {dropped.reason}", style="bold yellow"))
+    if answer.citations:
+        console.print(Text("\nsources", style="bold"))
+        for citation in answer.citations:
+            line = Text(f"[{citation.marker}] ", style="bold cyan")
+            line.append(f"{citation.doc_id} · chunk {_chunk_number(citation.chunk_id)}", style="cyan")
+            line.append(f"  “{citation.quote.strip()}”", style="italic")
+            if citation.fallback:
+                line.append("  (basis: the answer cited no passage)", style="dim")
+            console.print(line)
+    if answer.claims:
+        console.print(Text("\nclaims", style="bold"))
+        for claim in answer.claims:
+            line = badge(claim.verdict)
+            line.append(f" {claim.text}", style=TEXT_STYLES[claim.verdict])
+            if claim.markers:
+                line.append(" " + "".join(f"[{m}]" for m in claim.markers), style="dim")
+            console.print(line)
+    if answer.disagreements:
+        console.print(Text("\nthe articles disagree", style="bold red"))
+        for d in answer.disagreements[:SHOWN_DISAGREEMENTS]:
+            console.print(Text(f"  on: {d.about}", style="dim"))
+            for doc, quote in ((d.doc_a, d.quote_a), (d.doc_b, d.quote_b)):
+                line = Text(f"  {doc} says ", style="bold")
+                line.append(f"“{' '.join(quote.split())}”", style="italic")
+                console.print(line)
+        if (more := len(answer.disagreements) - SHOWN_DISAGREEMENTS) > 0:
+            console.print(
+                Text(f"  and {more} more (--format json lists them; factcheck audit finds them all)", style="dim")
+            )
+    console.print(Text(timing_line(answer.timings), style="dim"))
+
+
+def _chunk_number(chunk_id: str) -> str:
+    """The chunk's index within its document (ids end in ":0002")."""
+    tail = chunk_id.rsplit(":", 1)[-1]
+    return str(int(tail)) if tail.isdigit() else chunk_id
+
+
+def timing_line(timings: Timings) -> str:
+    parts = [f"retrieval {1000 * timings.retrieval_s:.0f} ms"]
+    if timings.first_token_s is not None:
+        parts.append(f"first token {timings.first_token_s:.2f} s")
+    rate = timings.tokens_per_s
+    if rate is not None:
+        parts.append(f"{timings.tokens} tokens, {rate:.1f}/s")
+    parts.append(f"checks {timings.check_s:.1f} s · total {timings.total_s:.1f} s")
+    return " · ".join(parts)

@@ -1,0 +1,114 @@
+"""`factcheck eval`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.markup import escape
+
+from factcheck.cli.check_cmd import FormatOpt, NoChecksOpt, NoModelOpt, OutOpt, ReportFormat, WeightOpt
+from factcheck.cli.common import ExitCode, fail, state, stderr, stdout
+
+if TYPE_CHECKING:
+    from factcheck.config import Settings
+    from factcheck.evaluation import Comparison, Dataset, EvalOptions, EvalRun
+
+
+def evaluate(
+    ctx: typer.Context,
+    datasets: Annotated[list[Path], typer.Argument(help="Dataset folders, each with corpus/ and claims.jsonl.")],
+    model: Annotated[str | None, typer.Option(help="Chat model for this run (overrides the root --model).")] = None,
+    embedder: Annotated[
+        str | None, typer.Option(help="Embedding model for this run (overrides the root --embedder).")
+    ] = None,
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+    compare: Annotated[
+        Path | None,
+        typer.Option("--compare", help="A run saved with --format json: show flipped cases and metric changes.",
+                     exists=True, dir_okay=False),
+    ] = None,  # fmt: skip
+    oracle_stances: Annotated[
+        bool,
+        typer.Option("--oracle-stances", help="Replace the model's stances with the gold ones (judge weight 1): "
+                     "scores retrieval and aggregation apart from the model."),
+    ] = False,  # fmt: skip
+    no_model: NoModelOpt = False,
+    no_checks: NoChecksOpt = False,
+    judge_weight: WeightOpt = None,
+) -> None:
+    """Score the checker on labelled datasets: accuracy, balanced accuracy, macro-F1, per-label
+    scores, confusion matrix, evidence recall, errors, time and tokens per claim.
+
+    Each dataset's corpus goes into a store of its own (reused while the files are unchanged);
+    every claim is checked afresh with the real pipeline. Exit code 0 whenever it ran: a low
+    score is a result, not a failure.
+    """
+    from factcheck.evaluation import EvalOptions, load_dataset, load_previous
+
+    if oracle_stances and no_model:
+        fail("--oracle-stances replaces the model's stances; it cannot be combined with --no-model", ExitCode.USAGE)
+    chosen = fmt or _format_for(out)
+    if chosen is ReportFormat.TABLE and out is not None:
+        fail("a table is for the screen; use --format md, json or html with --out", ExitCode.USAGE)
+    loaded = [load_dataset(path) for path in datasets]
+    previous = load_previous(compare) if compare is not None else None
+    settings = _settings(ctx, model, embedder)
+    options = EvalOptions(not no_model, not no_checks, judge_weight, oracle_stances)
+    _smoke_test_notice(settings, options)
+    run = _run(settings, loaded, options)
+    comparison = None
+    if previous is not None:
+        from factcheck.evaluation import compare_runs
+
+        comparison = compare_runs(previous, [d.as_json() for d in run.datasets])
+    _emit(run, comparison, chosen, out)
+
+
+def _settings(ctx: typer.Context, model: str | None, embedder: str | None) -> Settings:
+    overrides = state(ctx).overrides
+    overrides.update({k: v for k, v in (("model", model), ("embedder", embedder)) if v is not None})
+    return state(ctx).settings
+
+
+def _smoke_test_notice(settings: Settings, options: EvalOptions) -> None:
+    from factcheck.models.presets import PRESETS
+
+    preset = PRESETS.get(settings.model)
+    if options.use_model and not options.oracle_stances and preset is not None and preset.smoke_test:
+        stderr().print(f"[bold yellow]NOTICE:[/] {preset.name} is a smoke-test model; its stances are near chance.")
+
+
+def _run(settings: Settings, datasets: list[Dataset], options: EvalOptions) -> EvalRun:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from factcheck.evaluation import evaluate
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=stderr(), transient=True) as bar:
+        tasks = {d.path: bar.add_task(escape(d.name), total=len(d.claims)) for d in datasets}
+        return evaluate(settings, datasets, options, on_claim=lambda d, _: bar.advance(tasks[d.path]))
+
+
+def _emit(run: EvalRun, comparison: Comparison | None, chosen: ReportFormat, out: Path | None) -> None:
+    from factcheck.evaluation.render import RENDERERS
+
+    if chosen is ReportFormat.TABLE:
+        from factcheck.evaluation.table import print_tables
+
+        print_tables(run, stdout(), comparison)
+        return
+    text = RENDERERS[chosen.value](run, comparison)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    out.write_text(text, encoding="utf-8")
+    stderr().print(f"wrote {escape(str(out))}")
+
+
+def _format_for(out: Path | None) -> ReportFormat:
+    suffixes = {".md": ReportFormat.MD, ".json": ReportFormat.JSON, ".html": ReportFormat.HTML, ".htm": ReportFormat.HTML}
+    return suffixes.get(out.suffix.lower(), ReportFormat.MD) if out is not None else ReportFormat.TABLE
