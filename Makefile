@@ -8,7 +8,7 @@ FACTCHECK := $(VENV)/bin/factcheck
 # llama-cpp-python compiles from source; the LLaVA part is unused here and costs a minute.
 export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
 
-.PHONY: setup run test bench clean
+.PHONY: setup run test bench eval clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: setup
 bench: setup
 	$(PY) benchmarks/bench_ingest.py
 	$(PY) benchmarks/bench_check.py
+	$(PY) benchmarks/bench_ask.py
+
+eval: setup
+	$(PY) scripts/run_eval.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
