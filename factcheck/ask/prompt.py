@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from factcheck.check.judge import default_prompts_dir, neutralise
+from factcheck.check.judge import default_prompts_dir, neutralise, read_template
 from factcheck.errors import ConfigError
 from factcheck.models.chat import Message
 from factcheck.schema import Passage
@@ -45,17 +45,8 @@ class AskPrompt:
     @classmethod
     def load(cls, prompts_dir: Path | None = None) -> AskPrompt:
         folder = prompts_dir if prompts_dir is not None else default_prompts_dir()
-        return cls(*(_read(folder / name) for name in (SYSTEM_FILE, USER_FILE)))
+        return cls(*(read_template(folder / name) for name in (SYSTEM_FILE, USER_FILE)))
 
     def messages(self, question: str, passages: Sequence[Passage]) -> list[Message]:
         formatted = self.template.format_messages(question=neutralise(question), passages=format_passages(passages))
         return [Message(_ROLES[m.type], str(m.content)) for m in formatted]
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        raise ConfigError(
-            f"prompt template {path} is missing; factcheck reads its prompts from the checkout's prompts/"
-        ) from None

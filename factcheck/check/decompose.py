@@ -12,8 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from factcheck.check.judge import default_prompts_dir
-from factcheck.errors import ConfigError
+from factcheck.check.judge import default_prompts_dir, read_template
 from factcheck.models.chat import ChatModel, Message
 
 MAX_CLAIMS = 4
@@ -43,11 +42,7 @@ class Decomposer:
         from langchain_core.prompts import ChatPromptTemplate  # lazy: slow import
 
         folder = prompts_dir or default_prompts_dir()
-        try:
-            system = (folder / "decompose.system.txt").read_text(encoding="utf-8")
-            user = (folder / "decompose.user.txt").read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"cannot read the decompose prompt in {folder}: {exc}") from exc
+        system, user = read_template(folder / "decompose.system.txt"), read_template(folder / "decompose.user.txt")
         self.template = ChatPromptTemplate.from_messages([("system", system), ("human", user)])
         self.model = model
         self.max_tokens = max_tokens

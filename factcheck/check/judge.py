@@ -126,7 +126,7 @@ class StancePrompt:
         from langchain_core.prompts import ChatPromptTemplate  # lazy: slow import
 
         folder = prompts_dir if prompts_dir is not None else default_prompts_dir()
-        system, user = (_read_template(folder / name) for name in (SYSTEM_FILE, USER_FILE))
+        system, user = (read_template(folder / name) for name in (SYSTEM_FILE, USER_FILE))
         try:
             template = ChatPromptTemplate.from_messages([("system", system), ("human", user)])
         except ValueError as exc:
@@ -144,7 +144,8 @@ class StancePrompt:
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 
 
-def _read_template(path: Path) -> str:
+def read_template(path: Path) -> str:
+    """A prompt file's text; a missing one is a ConfigError naming it."""
     try:
         return path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -10,19 +9,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from factcheck.cli.common import ExitCode, state, stderr, stdout
+from factcheck.cli.common import ExitCode, ReportFormat, format_for, state, stderr, stdout, write_output
 
 if TYPE_CHECKING:
     from factcheck.check.pipeline import ClaimInput
     from factcheck.check.session import CheckSession
     from factcheck.schema import CheckReport, ClaimResult
-
-
-class ReportFormat(str, enum.Enum):
-    TABLE = "table"
-    MD = "md"
-    JSON = "json"
-    HTML = "html"
 
 
 FormatOpt = Annotated[
@@ -193,7 +185,7 @@ def _decomposed(session: CheckSession, items: list[ClaimInput]) -> list[ClaimInp
 def _emit(report: CheckReport, fmt: ReportFormat | None, out: Path | None) -> None:
     from factcheck.report import print_table, render
 
-    chosen = fmt or _format_for(out)
+    chosen = fmt or format_for(out)
     for notice in report.notices:
         stderr().print(f"[bold yellow]NOTICE:[/] {escape(notice)}")
     if chosen is ReportFormat.TABLE:
@@ -203,14 +195,4 @@ def _emit(report: CheckReport, fmt: ReportFormat | None, out: Path | None) -> No
             fail("a table is for the screen; use --format md, json or html with --out", ExitCode.USAGE)
         print_table(report, stdout())
         return
-    text = render(report, chosen.value)
-    if out is None:
-        sys.stdout.write(text)
-        return
-    out.write_text(text, encoding="utf-8")
-    stderr().print(f"wrote {escape(str(out))}")
-
-
-def _format_for(out: Path | None) -> ReportFormat:
-    suffixes = {".md": ReportFormat.MD, ".json": ReportFormat.JSON, ".html": ReportFormat.HTML, ".htm": ReportFormat.HTML}
-    return suffixes.get(out.suffix.lower(), ReportFormat.MD) if out is not None else ReportFormat.TABLE
+    write_output(render(report, chosen.value), out)

@@ -7,6 +7,7 @@ import enum
 import json
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
@@ -54,6 +55,15 @@ class OutputFormat(str, enum.Enum):
     JSON = "json"
 
 
+class ReportFormat(str, enum.Enum):
+    """Formats of a report (check, audit, eval): a table on screen, or a document."""
+
+    TABLE = "table"
+    MD = "md"
+    JSON = "json"
+    HTML = "html"
+
+
 @dataclass
 class State:
     """Carried in ctx.obj: the root options, turned into Settings on first use."""
@@ -83,6 +93,25 @@ def stdout() -> Console:
 
 def stderr() -> Console:
     return Console(stderr=True, soft_wrap=True)
+
+
+def format_for(out: Path | None) -> ReportFormat:
+    """The report format an --out file's suffix asks for; on screen, a table."""
+    if out is None:
+        return ReportFormat.TABLE
+    suffixes = {".md": ReportFormat.MD, ".json": ReportFormat.JSON, ".html": ReportFormat.HTML, ".htm": ReportFormat.HTML}
+    return suffixes.get(out.suffix.lower(), ReportFormat.MD)
+
+
+def write_output(text: str, out: Path | None) -> None:
+    """A rendered report to stdout, or to the --out file (saying where it went)."""
+    from rich.markup import escape
+
+    if out is None:
+        sys.stdout.write(text)
+        return
+    out.write_text(text, encoding="utf-8")
+    stderr().print(f"wrote {escape(str(out))}")
 
 
 def print_json(data: Any) -> None:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
-from factcheck.cli.check_cmd import FormatOpt, NoChecksOpt, NoModelOpt, OutOpt, ReportFormat, WeightOpt
-from factcheck.cli.common import ExitCode, fail, state, stderr, stdout
+from factcheck.cli.check_cmd import FormatOpt, NoChecksOpt, NoModelOpt, OutOpt, WeightOpt
+from factcheck.cli.common import ExitCode, ReportFormat, fail, format_for, state, stderr, stdout, write_output
 
 if TYPE_CHECKING:
     from factcheck.config import Settings
@@ -51,7 +50,7 @@ def evaluate(
 
     if oracle_stances and no_model:
         fail("--oracle-stances replaces the model's stances; it cannot be combined with --no-model", ExitCode.USAGE)
-    chosen = fmt or _format_for(out)
+    chosen = fmt or format_for(out)
     if chosen is ReportFormat.TABLE and out is not None:
         fail("a table is for the screen; use --format md, json or html with --out", ExitCode.USAGE)
     loaded = [load_dataset(path) for path in datasets]
@@ -101,14 +100,4 @@ def _emit(run: EvalRun, comparison: Comparison | None, chosen: ReportFormat, out
 
         print_tables(run, stdout(), comparison)
         return
-    text = RENDERERS[chosen.value](run, comparison)
-    if out is None:
-        sys.stdout.write(text)
-        return
-    out.write_text(text, encoding="utf-8")
-    stderr().print(f"wrote {escape(str(out))}")
-
-
-def _format_for(out: Path | None) -> ReportFormat:
-    suffixes = {".md": ReportFormat.MD, ".json": ReportFormat.JSON, ".html": ReportFormat.HTML, ".htm": ReportFormat.HTML}
-    return suffixes.get(out.suffix.lower(), ReportFormat.MD) if out is not None else ReportFormat.TABLE
+    write_output(RENDERERS[chosen.value](run, comparison), out)
