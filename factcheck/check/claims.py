@@ -52,13 +52,19 @@ def _text_line(line: str, number: int) -> ClaimInput:
     return ClaimInput(id=f"line-{number}", claim=line.strip())
 
 
-def _jsonl_line(line: str, number: int) -> ClaimInput:
+def json_object(line: str) -> dict:
+    """One JSONL line as a dict; ValueError saying what is wrong with it otherwise."""
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         raise ValueError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
+    return data
+
+
+def _jsonl_line(line: str, number: int) -> ClaimInput:
+    data = json_object(line)
     claim, claim_id = data.get("claim"), data.get("id", f"line-{number}")
     if not isinstance(claim, str) or not claim.strip():
         raise ValueError('no "claim" string')

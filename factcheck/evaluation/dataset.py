@@ -5,12 +5,12 @@ every problem is reported at once, each naming its file and line."""
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from factcheck.check.claims import json_object
 from factcheck.errors import FactcheckError
 from factcheck.evaluation.metrics import LABELS
 
@@ -111,12 +111,7 @@ def parse_gold_claims(text: str, doc_ids: set[str]) -> tuple[list[GoldClaim], li
 
 
 def _gold_claim(line: str, number: int, doc_ids: set[str]) -> GoldClaim:
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
-    if not isinstance(data, dict):
-        raise ValueError("not a JSON object")
+    data = json_object(line)
     missing = [key for key in ("id", "claim", "label", "evidence") if key not in data]
     if missing:
         raise ValueError(f"missing {', '.join(repr(k) for k in missing)}")
