@@ -73,7 +73,13 @@ def main() -> None:
         groups = origin_groups({r.doc_id: store.text(r.doc_id) for r in store.documents()})
         model = resolve("smollm2-135m", Role.LLM, settings.model_dir)
         for reuse in (True, False):
-            judge = LlamaJudge.load(model, n_ctx=settings.n_ctx, n_threads=settings.n_threads, reuse_prefix=reuse)
+            judge = LlamaJudge.load(
+                model,
+                n_ctx=settings.n_ctx,
+                n_threads=settings.n_threads,
+                extra_buffers=settings.llama_extra_buffers,
+                reuse_prefix=reuse,
+            )
             checker = Checker(index, groups, Calibration(), judge)
             wall = run(checker, claims)
             report(f"smollm2-135m, KV prefix reuse {'on' if reuse else 'off'}", wall, checker)

@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(10.0, gt=0, description="Files larger than this are skipped.")
     n_threads: int | None = Field(None, ge=1, description="CPU threads for llama.cpp; default: all cores.")
     n_ctx: int = Field(4096, ge=512, description="Context window for the chat model.")
+    llama_extra_buffers: bool = Field(
+        False,
+        description="Let llama.cpp repack weights into extra buffer types (AMX, CPU_REPACK). Off by default: "
+        "the AMX repack crashes llama.cpp on AMX CPUs (ggml-org/llama.cpp#20824); see factcheck/models/llama.py.",
+    )
 
     @field_validator("home", "models_dir", mode="after")
     @classmethod

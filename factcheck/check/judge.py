@@ -101,7 +101,9 @@ def load_judge(settings: Settings) -> Judge:
     from factcheck.check.llama_judge import LlamaJudge  # lazy: native code, slow import
 
     model = resolve(settings.model, Role.LLM, settings.model_dir)
-    return LlamaJudge.load(model, n_ctx=settings.n_ctx, n_threads=settings.n_threads)
+    return LlamaJudge.load(
+        model, n_ctx=settings.n_ctx, n_threads=settings.n_threads, extra_buffers=settings.llama_extra_buffers
+    )
 
 
 # --- the prompt ---------------------------------------------------------------------------------

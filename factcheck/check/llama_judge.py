@@ -120,9 +120,15 @@ class LlamaJudge:
 
     @classmethod
     def load(
-        cls, model: ResolvedModel, *, n_ctx: int, n_threads: int | None = None, **options: Any
+        cls,
+        model: ResolvedModel,
+        *,
+        n_ctx: int,
+        n_threads: int | None = None,
+        extra_buffers: bool = False,
+        **options: Any,
     ) -> LlamaJudge:
-        llm = load_llama(model, n_ctx=n_ctx, n_threads=n_threads)
+        llm = load_llama(model, n_ctx=n_ctx, n_threads=n_threads, extra_buffers=extra_buffers)
         return cls(llm, name=model.name, smoke_test=model.smoke_test, **options)
 
     @property

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from factcheck.errors import ModelLoadError
+from factcheck.models.llama import open_llama
 from factcheck.models.presets import Role
 from factcheck.models.resolve import ResolvedModel, resolve
 from factcheck.registry import Registry
@@ -58,18 +58,15 @@ def load_chat_model(settings: Settings) -> ChatModel:
     if factory is not None:
         return factory(settings)
     model = resolve(settings.model, Role.LLM, settings.model_dir)
-    llm = load_llama(model, n_ctx=settings.n_ctx, n_threads=settings.n_threads)
+    llm = load_llama(
+        model, n_ctx=settings.n_ctx, n_threads=settings.n_threads, extra_buffers=settings.llama_extra_buffers
+    )
     return LlamaChatModel(llm, name=model.name, smoke_test=model.smoke_test)
 
 
-def load_llama(model: ResolvedModel, *, n_ctx: int, n_threads: int | None = None) -> Any:
+def load_llama(model: ResolvedModel, *, n_ctx: int, n_threads: int | None = None, extra_buffers: bool = False) -> Any:
     """Open a chat GGUF with llama.cpp; a file it cannot read becomes ModelLoadError."""
-    from llama_cpp import Llama  # lazy: slow import, native code
-
-    try:
-        return Llama(model_path=str(model.path), n_ctx=n_ctx, n_threads=n_threads, verbose=False)
-    except (ValueError, RuntimeError) as exc:
-        raise ModelLoadError(f"llama.cpp could not load {model.path}: {exc}") from exc
+    return open_llama(model.path, n_ctx=n_ctx, n_threads=n_threads, extra_buffers=extra_buffers)
 
 
 class LlamaChatModel:

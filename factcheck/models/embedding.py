@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from factcheck.errors import ModelLoadError
+from factcheck.models.llama import open_llama
 from factcheck.models.presets import Role
 from factcheck.models.resolve import ResolvedModel, resolve
 from factcheck.registry import Registry
@@ -39,33 +39,30 @@ def load_embedder(settings: Settings) -> Embedder:
     if factory is not None:
         return factory(settings)
     model = resolve(settings.embedder, Role.EMBEDDING, settings.model_dir)
-    return LlamaEmbedder(model, n_threads=settings.n_threads)
+    return LlamaEmbedder(model, n_threads=settings.n_threads, extra_buffers=settings.llama_extra_buffers)
 
 
 class LlamaEmbedder:
     """A BERT-style GGUF run by llama.cpp with mean pooling, vectors L2-normalised."""
 
-    def __init__(self, model: ResolvedModel, *, n_threads: int | None = None) -> None:
-        from llama_cpp import LLAMA_POOLING_TYPE_MEAN, Llama  # lazy: slow import, native code
+    def __init__(self, model: ResolvedModel, *, n_threads: int | None = None, extra_buffers: bool = False) -> None:
+        from llama_cpp import LLAMA_POOLING_TYPE_MEAN  # lazy: slow import, native code
 
         self.model = model
         self.id = model.slug
-        try:
-            self._llm = Llama(
-                model_path=str(model.path),
-                embedding=True,
-                pooling_type=LLAMA_POOLING_TYPE_MEAN,
-                # n_ctx=0: the context the model was trained with (512 for BERT). llama-cpp-python
-                # then caps both batch sizes to it; they must be equal, because a non-causal model
-                # must see a whole batch in one micro-batch (llama.cpp aborts the process otherwise).
-                n_ctx=0,
-                n_batch=1 << 16,
-                n_ubatch=1 << 16,
-                n_threads=n_threads,
-                verbose=False,
-            )
-        except (ValueError, RuntimeError) as exc:
-            raise ModelLoadError(f"llama.cpp could not load {model.path}: {exc}") from exc
+        self._llm = open_llama(
+            model.path,
+            extra_buffers=extra_buffers,
+            embedding=True,
+            pooling_type=LLAMA_POOLING_TYPE_MEAN,
+            # n_ctx=0: the context the model was trained with (512 for BERT). llama-cpp-python
+            # then caps both batch sizes to it; they must be equal, because a non-causal model
+            # must see a whole batch in one micro-batch (llama.cpp aborts the process otherwise).
+            n_ctx=0,
+            n_batch=1 << 16,
+            n_ubatch=1 << 16,
+            n_threads=n_threads,
+        )
         trained = self._llm.n_ctx()
         preset_limit = model.preset.max_tokens if model.preset else None
         self.max_tokens = min(trained, preset_limit or trained)

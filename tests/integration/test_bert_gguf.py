@@ -15,6 +15,7 @@ import pytest
 
 from factcheck.errors import ModelUnavailable
 from factcheck.models.bert_gguf import convert_bert_to_gguf
+from factcheck.models.llama import open_llama
 from tests.integration.bert_reference import BertReference
 
 pytestmark = pytest.mark.integration
@@ -55,7 +56,7 @@ def minilm_gguf(minilm_source_dir: Path, tmp_path_factory: pytest.TempPathFactor
 @pytest.fixture(scope="module")
 def llama(minilm_gguf: Path):
     # Non-causal models are encoded in one shot, so n_ubatch must hold a whole batch of tokens.
-    model = llama_cpp.Llama(str(minilm_gguf), embedding=True, n_ctx=512, n_batch=512, n_ubatch=512, verbose=False)
+    model = open_llama(minilm_gguf, embedding=True, n_ctx=512, n_batch=512, n_ubatch=512)
     yield model
     model.close()
 

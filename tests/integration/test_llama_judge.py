@@ -11,6 +11,7 @@ import pytest
 from factcheck.check.judge import LABELS, Judge, load_judge, normalise_whitespace
 from factcheck.check.llama_judge import LlamaJudge
 from factcheck.config import load_settings
+from factcheck.models.llama import open_llama
 from factcheck.models.presets import PRESETS
 from factcheck.models.resolve import ResolvedModel
 from factcheck.schema import JUDGED_STANCES, Judgement, Passage, Stance
@@ -111,9 +112,7 @@ def test_a_prompt_longer_than_the_context_is_trimmed_not_fatal(smollm_path: Path
 
 def test_label_log_probabilities_match_llama_cpp_logprobs(smollm_path: Path):
     """Our reading of the logits against llama.cpp's own logprobs (which need logits_all=True)."""
-    from llama_cpp import Llama
-
-    llm = Llama(model_path=str(smollm_path), n_ctx=1024, logits_all=True, verbose=False)
+    llm = open_llama(smollm_path, n_ctx=1024, logits_all=True)
     judge = LlamaJudge(llm, name="smollm2-135m")
     prompt = judge.tokenize(judge.prompt_text(CLAIM, slices("004_62a568f4fab62d01", n=1)))
     completion = llm.create_completion(prompt, max_tokens=1, logprobs=3, temperature=0)
