@@ -8,16 +8,19 @@ FACTCHECK := $(VENV)/bin/factcheck
 # llama-cpp-python compiles from source; the LLaVA part is unused here and costs a minute.
 export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
 
-.PHONY: setup run test bench eval clean
+.PHONY: setup run test bench eval lock clean
 
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	# pip keeps the compiled llama-cpp-python wheel in its cache, so only the first install compiles.
-	$(PY) -m pip install --quiet -e '.[test]'
-	touch $@
+# Exactly the versions in requirements.lock, in a venv rebuilt whenever the lock, the build flags
+# or the CPU change (scripts/setup-venv.sh says why); a no-op otherwise.
+setup:
+	VENV=$(VENV) PYTHON=$(PYTHON) bash scripts/setup-venv.sh
 
-setup: $(VENV)/.installed
+# Refresh the lock deliberately: resolve the newest versions pyproject.toml allows, for every
+# platform, with hashes. Then run `make test` and commit requirements.lock if it passes.
+lock:
+	$(PYTHON) -m venv .lock-venv && .lock-venv/bin/pip install --quiet 'uv==0.13.9'
+	.lock-venv/bin/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \
+	  --generate-hashes --no-header --quiet -o requirements.lock
 
 run: setup
 	FACTCHECK=$(FACTCHECK) bash scripts/run-sample.sh
@@ -34,4 +37,4 @@ eval: setup
 	$(PY) scripts/run_eval.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .lock-venv .pytest_cache .hypothesis
