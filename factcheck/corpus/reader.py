@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import json
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
@@ -33,6 +35,13 @@ _BLOCK_TAGS = (
 _DATE_META = ("article:published_time", "og:published_time", "datepublished", "date", "pubdate")
 _DATE_LABEL = re.compile(r"^(?:published(?: on)?|publication date|date|posted(?: on)?)\s*[:–—-]?\s*", re.I)
 _MARKDOWN_DECOR = re.compile(r"^[\s#>-]+|[*_]+|\s+$")
+# Non-blocking so opening a FIFO does not wait for a writer; no controlling terminal from a tty.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+_READ_CHUNK = 1024 * 1024
+# surrogateescape turns each byte that is not part of valid UTF-8 into one of U+DC80..U+DCFF.
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+_ESCAPED_TO_REPLACEMENT = {code: "\ufffd" for code in range(0xDC80, 0xDD00)}
 
 
 def discover(paths: Sequence[Path]) -> tuple[list[Path], list[InputFileError]]:
@@ -60,6 +69,8 @@ def _expand(path: Path, errors: list[InputFileError]) -> Iterator[Path]:
         yield from _walk(path, errors, seen=set())
     elif not _supported(path):
         errors.append(InputFileError(str(path), _unsupported_reason(path)))
+    elif reason := _irregular_reason(path):
+        errors.append(InputFileError(str(path), reason))
     else:
         yield path
 
@@ -81,6 +92,8 @@ def _walk(folder: Path, errors: list[InputFileError], seen: set[Path]) -> Iterat
             yield from _walk(entry, errors, seen)
         elif not _supported(entry):
             errors.append(InputFileError(str(entry), _unsupported_reason(entry)))
+        elif reason := _irregular_reason(entry):
+            errors.append(InputFileError(str(entry), reason))
         else:
             yield entry
 
@@ -92,6 +105,31 @@ def _supported(path: Path) -> bool:
 def _unsupported_reason(path: Path) -> str:
     kind = f"'{path.suffix}' files" if path.suffix else "files without an extension"
     return f"{kind} are not supported (use {', '.join(SUPPORTED_SUFFIXES)})"
+
+
+def _irregular_reason(path: Path) -> str | None:
+    """Why discover leaves out a FIFO, socket or device (also behind a symlink), else None.
+
+    An early, friendly report only: read_document checks the opened file again. A path stat
+    cannot follow (a dangling link) is left to read_document, which names the OS error.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    return None if stat.S_ISREG(mode) or stat.S_ISDIR(mode) else _not_regular(mode)
+
+
+def _not_regular(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        kind = " (a FIFO)"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = " (a device)"
+    elif stat.S_ISSOCK(mode):
+        kind = " (a socket)"
+    else:
+        kind = ""
+    return f"not a regular file{kind}"
 
 
 def read_document(path: Path, *, max_bytes: int) -> SourceDocument:
@@ -122,19 +160,59 @@ def read_document(path: Path, *, max_bytes: int) -> SourceDocument:
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, reading only regular files and never more than max_bytes + 1 of them.
+
+    The type is checked on the opened descriptor, not the path, so a file swapped for a FIFO or
+    device in between cannot slip through; the limit is enforced while reading because stat's size
+    can be stale (a growing file) or wrong (/proc files say 0).
+    """
+    fd = _open(path)
     try:
-        size = path.stat().st_size
-        data = path.read_bytes() if size <= max_bytes else b""
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputFileError(str(path), f"cannot read: {os.strerror(errno.EISDIR)}")
+        if not stat.S_ISREG(info.st_mode):
+            raise InputFileError(str(path), _not_regular(info.st_mode))
+        if info.st_size > max_bytes:
+            raise _too_large(path, info.st_size, max_bytes)
+        data = _read_at_most(path, fd, max_bytes + 1)
+        if len(data) > max_bytes:  # it grew, or lied: report its size now if stat knows it
+            raise _too_large(path, max(os.fstat(fd).st_size, len(data)), max_bytes)
+    finally:
+        os.close(fd)
+    return data
+
+
+def _open(path: Path) -> int:
+    try:
+        return os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        # Opening a socket fails (ENXIO) before fstat could tell us what it is.
+        reason = _irregular_reason(path) or f"cannot read: {exc.strerror or exc}"
+        raise InputFileError(str(path), reason) from exc
+
+
+def _read_at_most(path: Path, fd: int, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    total = 0
+    try:
+        while total < limit:
+            chunk = os.read(fd, min(limit - total, _READ_CHUNK))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
     except OSError as exc:
         raise InputFileError(str(path), f"cannot read: {exc.strerror or exc}") from exc
-    size = max(size, len(data))  # it may have grown since stat
-    if size > max_bytes:
-        raise InputFileError(
-            str(path),
-            f"too large: {_human_size(size)}, over the limit of {_human_size(max_bytes)} "
-            "(raise it with FACTCHECK_MAX_FILE_MB)",
-        )
-    return data
+    return b"".join(chunks)
+
+
+def _too_large(path: Path, size: int, max_bytes: int) -> InputFileError:
+    return InputFileError(
+        str(path),
+        f"too large: {_human_size(size)}, over the limit of {_human_size(max_bytes)} "
+        "(raise it with FACTCHECK_MAX_FILE_MB)",
+    )
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, str, list[str]]:
@@ -143,13 +221,42 @@ def _decode(path: Path, data: bytes) -> tuple[str, str, list[str]]:
         return _checked(path, data.decode("utf-16", errors="replace")), "utf-16", ["decoded as utf-16"]
     if b"\0" in data[:_SNIFF_BYTES]:
         raise InputFileError(str(path), "binary file (contains NUL bytes)")
+    codec = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
     try:
-        codec = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
         return _checked(path, data.decode(codec)), codec, []
     except UnicodeDecodeError:
         pass
-    text, codec = _guess_decoding(path, data)
-    return _checked(path, text), codec, [f"not valid UTF-8; decoded as {codec}"]
+    if repaired := _utf8_with_strays(data, codec):
+        text, invalid = repaired
+        plural = "byte" if invalid == 1 else "bytes"
+        return _checked(path, text), codec, [f"not valid UTF-8: {invalid} invalid {plural} replaced with U+FFFD"]
+    text, guessed = _guess_decoding(path, data)
+    return _checked(path, text), guessed, [f"not valid UTF-8; decoded as {guessed}"]
+
+
+def _utf8_with_strays(data: bytes, codec: str) -> tuple[str, int] | None:
+    """The text with each invalid byte as one U+FFFD, and how many there were, when the bytes
+    are mostly UTF-8 (see mostly_utf8); None when they look like a legacy encoding."""
+    escaped = data.decode(codec, errors="surrogateescape")
+    invalid = len(_ESCAPED_BYTE.findall(escaped))
+    multibyte = len(_NON_ASCII.findall(escaped)) - invalid
+    if not mostly_utf8(multibyte=multibyte, invalid=invalid):
+        return None
+    return escaped.translate(_ESCAPED_TO_REPLACEMENT), invalid
+
+
+def mostly_utf8(*, multibyte: int, invalid: int) -> bool:
+    """Whether bytes that fail to decode as UTF-8 are still UTF-8 text with a few damaged bytes.
+
+    multibyte counts valid multi-byte UTF-8 sequences (each non-ASCII character), invalid the
+    bytes that belong to none. The rule is: UTF-8 when the sequences outnumber the invalid bytes.
+    Why: in a legacy single-byte text (cp1252, Latin-1, cp1251) nearly every byte >= 0x80 is
+    invalid UTF-8, and a valid sequence only appears by accident (e.g. cp1252 "É”" is C9 94), so
+    invalid bytes dominate. A UTF-8 file with a stray byte (a pasted cp1252 quote, a bad edit) is
+    the reverse; decoding it whole as cp1252 would turn every "’" into "â€™" to save one byte.
+    A tie goes to the legacy decoding, as before this rule existed.
+    """
+    return multibyte > invalid
 
 
 def _guess_decoding(path: Path, data: bytes) -> tuple[str, str]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -166,3 +168,29 @@ def test_interruption_between_chunks_and_record_leaves_no_orphans(fake_embedder,
     assert (summary["added"], summary["unchanged"]) == (1, 4)
     store = stored(fake_embedder)
     assert len(store.chunks(victim.doc_id)) == store.document(victim.doc_id).n_chunks
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs (POSIX)")
+@pytest.mark.parametrize("named", ["explicitly", "in-a-folder"])
+def test_fifo_is_skipped_with_a_reason_instead_of_hanging(fake_embedder, tmp_path, named):
+    folder = tmp_path / "articles"  # not tmp_path itself: FACTCHECK_HOME lives there
+    folder.mkdir()
+    (folder / "ok.txt").write_text("The leaders met in Alaska on Friday.")
+    fifo = folder / "story.txt"
+    os.mkfifo(fifo)
+    args = [str(folder / "ok.txt"), str(fifo)] if named == "explicitly" else [str(folder)]
+    results = []
+    thread = threading.Thread(target=lambda: results.append(invoke("ingest", *args, "--format", "json")), daemon=True)
+    thread.start()
+    thread.join(20)
+    if thread.is_alive():  # unblock the reader stuck in open() so the run ends, then fail
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        thread.join(20)
+        pytest.fail("ingest hung on a FIFO")
+    result = results[0]
+    assert result.exit_code == 1
+    summary = json.loads(result.stdout)
+    skipped = {Path(o["path"]).name: o["message"] for o in summary["outcomes"] if o["status"] == "skipped"}
+    assert skipped == {"story.txt": "not a regular file (a FIFO)"}
+    assert summary["added"] == 1
+    assert "story.txt" in result.stderr and "Traceback" not in result.output

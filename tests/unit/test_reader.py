@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import threading
+import tracemalloc
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from factcheck.corpus.reader import discover, read_document
+from factcheck.corpus.reader import discover, mostly_utf8, read_document
 from factcheck.errors import InputFileError
 
 SAMPLES = Path(__file__).parents[2] / "examples" / "alaska-summit"
@@ -228,3 +233,183 @@ class TestDiscover:
         (tmp_path / "loop").symlink_to(tmp_path)
         files, _ = discover([tmp_path])
         assert files.count(tmp_path / "a.txt") == 1
+
+
+def within(seconds: float, call, *, release=None):
+    """call() in a thread; fail (instead of hanging the suite) if it does not return in time.
+
+    release() is run on a timeout to unblock the thread, so a regression fails cleanly."""
+    outcome: dict[str, object] = {}
+
+    def target():
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:  # handed back to the test thread below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        if release is not None:
+            release()
+            thread.join(seconds)
+        pytest.fail(f"did not return within {seconds}s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+def release_fifo(fifo: Path) -> None:
+    """Open and close the FIFO's writing end, so a reader blocked in open() gets end-of-file."""
+    with contextlib.suppress(OSError):
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+
+@contextlib.contextmanager
+def memory_cap(headroom: int = 512 * 1024 * 1024):
+    """Cap this process's address space near its current size, so reading without end raises
+    MemoryError instead of exhausting the machine."""
+    resource = pytest.importorskip("resource")
+    with open("/proc/self/status") as status:
+        vm_kb = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = vm_kb * 1024 + headroom
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+posix_only = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs (POSIX)")
+
+
+@posix_only
+class TestNonRegularFiles:
+    def test_fifo_is_refused_without_waiting_for_a_writer(self, tmp_path):
+        fifo = tmp_path / "story.txt"
+        os.mkfifo(fifo)
+        error = within(5, lambda: pytest.raises(InputFileError, read, fifo).value, release=lambda: release_fifo(fifo))
+        assert error.path == str(fifo) and "not a regular file (a FIFO)" in error.reason
+
+    @pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+    def test_symlink_to_an_endless_device_is_refused(self, tmp_path, device):
+        if not os.path.exists(device):
+            pytest.skip(f"no {device}")
+        link = tmp_path / "x.txt"
+        link.symlink_to(device)
+        with memory_cap():
+            error = within(10, lambda: pytest.raises(InputFileError, read, link).value)
+        assert error.path == str(link) and "not a regular file (a device)" in error.reason
+
+    def test_symlink_to_a_regular_file_is_read(self, tmp_path):
+        real = write(tmp_path / "real.txt", "Linked story.\n")
+        link = tmp_path / "link.txt"
+        link.symlink_to(real)
+        doc = read(link)
+        assert doc.text == "Linked story.\n" and doc.doc_id == "link"
+
+    def test_fifo_in_a_folder_is_reported_and_skipped(self, tmp_path):
+        write(tmp_path / "ok.txt", "Text.")
+        os.mkfifo(tmp_path / "story.txt")
+        (tmp_path / "zero.txt").symlink_to("/dev/zero")
+        files, errors = within(5, lambda: discover([tmp_path]), release=lambda: release_fifo(tmp_path / "story.txt"))
+        assert files == [tmp_path / "ok.txt"]
+        reasons = {Path(e.path).name: e.reason for e in errors}
+        assert reasons == {"story.txt": "not a regular file (a FIFO)", "zero.txt": "not a regular file (a device)"}
+
+    def test_explicitly_named_fifo_is_reported_by_discover(self, tmp_path):
+        fifo = tmp_path / "story.txt"
+        os.mkfifo(fifo)
+        files, errors = discover([fifo])
+        assert files == [] and [(e.path, e.reason) for e in errors] == [(str(fifo), "not a regular file (a FIFO)")]
+
+
+class TestSizeLimitWhileReading:
+    def test_file_that_reports_a_false_size_is_read_only_up_to_the_limit(self, tmp_path, monkeypatch):
+        path = write(tmp_path / "liar.txt", b"word " * 1_000_000)  # 5 MB, but stat will say 0 bytes
+
+        def zero_size(real):
+            def fake(*args, **kwargs):
+                info = real(*args, **kwargs)
+                return os.stat_result((*info[:6], 0, *info[7:10]))
+            return fake
+
+        monkeypatch.setattr(os, "stat", zero_size(os.stat))
+        monkeypatch.setattr(os, "fstat", zero_size(os.fstat))
+        tracemalloc.start()
+        try:
+            error = refusal(path, max_bytes=1000)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert "too large" in error.reason and "1000 bytes" in error.reason
+        assert peak < 1_000_000  # not the whole 5 MB file
+
+
+def _utf8_news(quote_count: int) -> str:
+    return "".join(f"Putin’s ‘offer’ No. {i} – said the café owner.\n" for i in range(quote_count))
+
+
+class TestStrayBytesInUtf8:
+    @pytest.mark.parametrize("stray", [b"\x92", b"\xe9"])
+    def test_one_stray_byte_is_replaced_not_decoded_as_a_legacy_code(self, tmp_path, stray):
+        text = _utf8_news(5)
+        cut = text.index("No. 3")
+        raw = text[:cut].encode() + stray + text[cut:].encode()
+        doc = read(write(tmp_path / "news.txt", raw))
+        assert doc.text == text[:cut] + "\ufffd" + text[cut:]
+        assert "Putin’s" in doc.text and "â€" not in doc.text
+        assert doc.encoding == "utf-8"
+        assert doc.notes == ("not valid UTF-8: 1 invalid byte replaced with U+FFFD",)
+
+    def test_note_counts_every_replaced_byte(self, tmp_path):
+        text = _utf8_news(6)
+        raw = text.encode().replace(b"No. 1", b"No.\x92 1").replace(b"No. 4", b"No. \xff\xfe4")
+        doc = read(write(tmp_path / "news.txt", raw))
+        assert doc.text.count("\ufffd") == 3
+        assert doc.notes == ("not valid UTF-8: 3 invalid bytes replaced with U+FFFD",)
+
+    def test_utf8_with_bom_and_a_stray_byte_drops_the_bom(self, tmp_path):
+        text = _utf8_news(3)
+        raw = b"\xef\xbb\xbf" + text.encode() + b"\x96"
+        doc = read(write(tmp_path / "news.txt", raw))
+        assert doc.text == text + "\ufffd" and doc.encoding == "utf-8-sig"
+
+    def test_cp1252_with_an_accidental_utf8_pair_stays_cp1252(self, tmp_path):
+        # "É”" is C9 94 in cp1252, which happens to be valid UTF-8; the strays still outnumber it.
+        content = "“CAFÉ” – the minister’s café said it was “closed”.\n"
+        doc = read(write(tmp_path / "legacy.txt", content.encode("cp1252")))
+        assert doc.text == content and doc.encoding == "cp1252"
+
+    def test_rule_needs_valid_sequences_to_outnumber_invalid_bytes(self):
+        assert mostly_utf8(multibyte=2, invalid=1)
+        assert not mostly_utf8(multibyte=1, invalid=1)
+        assert not mostly_utf8(multibyte=0, invalid=3)
+
+
+_TEXT_CHARS = st.characters(categories=("L", "N", "P", "Zs"), exclude_characters="\ufffd")
+
+
+@st.composite
+def news_with_a_stray_byte(draw):
+    """Text with at least two non-ASCII characters, and its UTF-8 with one stray byte inserted
+    between two characters (inside a character it could join a valid sequence)."""
+    chars = draw(st.lists(_TEXT_CHARS, min_size=20, max_size=200))
+    chars += draw(st.lists(st.characters(min_codepoint=0x80, categories=("L", "P")), min_size=2, max_size=6))
+    text = "".join(draw(st.permutations(chars)))
+    at = draw(st.integers(0, len(text)))
+    stray = draw(st.integers(0x80, 0xFF))
+    return text, at, text[:at].encode() + bytes([stray]) + text[at:].encode()
+
+
+@given(case=news_with_a_stray_byte())
+def test_one_stray_byte_in_utf8_text_costs_exactly_one_character(tmp_path_factory, case):
+    text, at, raw = case
+    path = write(tmp_path_factory.mktemp("stray") / "news.txt", raw)
+    doc = read(path)
+    assert doc.text == text[:at] + "\ufffd" + text[at:]
+    assert doc.notes == ("not valid UTF-8: 1 invalid byte replaced with U+FFFD",)
