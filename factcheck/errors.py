@@ -52,3 +52,7 @@ class EmptyCorpus(FactcheckError):
 
 class DocumentNotFound(FactcheckError):
     "No document with that id is in the corpus."
+
+
+class OutputNotWritable(FactcheckError):
+    "The report cannot be written where --out says (no such folder, not a folder, not writable)."

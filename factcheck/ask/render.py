@@ -1,5 +1,7 @@
 """The terminal view of an answer, printed under the streamed text: dropped markers, sources with
-their quotes, each claim with its verdict badge (coloured as in the report table), disagreements."""
+their quotes, each claim with its verdict badge (coloured as in the report table), disagreements.
+Quotes, claims and the answer come from articles or from a model that read them: every string
+passes through `printable` on its way to the terminal."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from rich.text import Text
 
 from factcheck.ask.answer import Answer, Timings
 from factcheck.report.table import TEXT_STYLES, badge
+from factcheck.terminal import printable
 
 SHOWN_DISAGREEMENTS = 4  # the rest are counted; the JSON form and `factcheck audit` list them all
 
@@ -15,17 +18,17 @@ SHOWN_DISAGREEMENTS = 4  # the rest are counted; the JSON form and `factcheck au
 def print_details(answer: Answer, console: Console) -> None:
     """Everything under the answer's text (which the caller has streamed already)."""
     if not answer.covered:
-        console.print(Text(answer.text, style="yellow"))
+        console.print(Text(printable(answer.text), style="yellow"))
     for notice in answer.notices:
-        console.print(Text(f"note: {notice}", style="yellow"))
+        console.print(Text(printable(f"note: {notice}"), style="yellow"))
     for dropped in answer.dropped:
-        console.print(Text(f"[{dropped.marker}] dropped: {dropped.reason}", style="bold yellow"))
+        console.print(Text(printable(f"[{dropped.marker}] dropped: {dropped.reason}"), style="bold yellow"))
     if answer.citations:
         console.print(Text("\nsources", style="bold"))
         for citation in answer.citations:
             line = Text(f"[{citation.marker}] ", style="bold cyan")
-            line.append(f"{citation.doc_id} · chunk {_chunk_number(citation.chunk_id)}", style="cyan")
-            line.append(f"  “{citation.quote.strip()}”", style="italic")
+            line.append(printable(f"{citation.doc_id} · chunk {_chunk_number(citation.chunk_id)}"), style="cyan")
+            line.append(f"  “{printable(citation.quote.strip())}”", style="italic")
             if citation.fallback:
                 line.append("  (basis: the answer cited no passage)", style="dim")
             console.print(line)
@@ -33,17 +36,17 @@ def print_details(answer: Answer, console: Console) -> None:
         console.print(Text("\nclaims", style="bold"))
         for claim in answer.claims:
             line = badge(claim.verdict)
-            line.append(f" {claim.text}", style=TEXT_STYLES[claim.verdict])
+            line.append(f" {printable(claim.text)}", style=TEXT_STYLES[claim.verdict])
             if claim.markers:
                 line.append(" " + "".join(f"[{m}]" for m in claim.markers), style="dim")
             console.print(line)
     if answer.disagreements:
         console.print(Text("\nthe articles disagree", style="bold red"))
         for d in answer.disagreements[:SHOWN_DISAGREEMENTS]:
-            console.print(Text(f"  on: {d.about}", style="dim"))
+            console.print(Text(printable(f"  on: {d.about}"), style="dim"))
             for doc, quote in ((d.doc_a, d.quote_a), (d.doc_b, d.quote_b)):
-                line = Text(f"  {doc} says ", style="bold")
-                line.append(f"“{' '.join(quote.split())}”", style="italic")
+                line = Text(f"  {printable(doc)} says ", style="bold")
+                line.append(f"“{' '.join(printable(quote).split())}”", style="italic")
                 console.print(line)
         if (more := len(answer.disagreements) - SHOWN_DISAGREEMENTS) > 0:
             console.print(

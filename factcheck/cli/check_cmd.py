@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from factcheck.cli.common import ExitCode, ReportFormat, format_for, state, stderr, stdout, write_output
+from factcheck.cli.common import ExitCode, ReportFormat, report_format, state, stderr, stdout, write_output
 
 if TYPE_CHECKING:
     from factcheck.check.pipeline import ClaimInput
@@ -54,12 +54,13 @@ def check(
     Each document is read for each claim; the report says which documents support or refute it,
     with quotes. Results are cached, so an interrupted batch resumes and a rerun is instant.
     """
+    chosen = report_format(fmt, out)
     items, problems = _gather(claims or [], claims_file, article)
     if not items:
         _fail_no_claims(problems)
     session = _session(ctx, no_model, no_checks, judge_weight, no_cache)
     results = _run(session, items)
-    _emit(session.report(results), fmt, out)
+    _emit(session.report(results), chosen, out)
     if problems:
         raise typer.Exit(int(ExitCode.PARTIAL))
 
@@ -82,6 +83,7 @@ def audit(
     against the other documents, and each conflict is reported as a pair, grouped by topic."""
     from factcheck.check.audit import audit_claims, contradictions, group_by_topic
 
+    chosen = report_format(fmt, out)
     session = _session(ctx, no_model, no_checks, judge_weight, no_cache)
     known = set(session.index.doc_ids)
     unknown = sorted(set(docs or []) - known)
@@ -95,12 +97,13 @@ def audit(
     results = _run(session, items)
     pairs = group_by_topic(contradictions(results, items), session.index.embed)
     shown = results if show_all else [r for r in results if any(s.stance.value == "refutes" for s in r.sources)]
-    _emit(session.report(shown, pairs), fmt, out)
+    _emit(session.report(shown, pairs), chosen, out)
 
 
 def _gather(claims: list[str], claims_file: Path | None, article: Path | None) -> tuple[list[ClaimInput], list[str]]:
     from factcheck.check.claims import article_claims, parse_claims
     from factcheck.check.pipeline import ClaimInput
+    from factcheck.terminal import printable
 
     items: list[ClaimInput] = []
     problems: list[str] = []
@@ -120,7 +123,7 @@ def _gather(claims: list[str], claims_file: Path | None, article: Path | None) -
         items += article_claims(article, _read_text(article), doc_id)
     err = stderr()
     for problem in problems:
-        err.print(f"[red]skipped[/] {escape(problem)}")
+        err.print(f"[red]skipped[/] {escape(printable(problem))}")
     return items, problems
 
 
@@ -182,17 +185,14 @@ def _decomposed(session: CheckSession, items: list[ClaimInput]) -> list[ClaimInp
     return out
 
 
-def _emit(report: CheckReport, fmt: ReportFormat | None, out: Path | None) -> None:
+def _emit(report: CheckReport, chosen: ReportFormat, out: Path | None) -> None:
+    """The report in the format report_format chose (and checked against --out) before the run."""
     from factcheck.report import print_table, render
+    from factcheck.terminal import printable
 
-    chosen = fmt or format_for(out)
     for notice in report.notices:
-        stderr().print(f"[bold yellow]NOTICE:[/] {escape(notice)}")
+        stderr().print(f"[bold yellow]NOTICE:[/] {escape(printable(notice))}")
     if chosen is ReportFormat.TABLE:
-        if out is not None:
-            from factcheck.cli.common import fail
-
-            fail("a table is for the screen; use --format md, json or html with --out", ExitCode.USAGE)
         print_table(report, stdout())
         return
-    write_output(render(report, chosen.value), out)
+    write_output(render(report, chosen.value), out, chosen)

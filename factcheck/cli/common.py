@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ _EXIT_CODES: tuple[tuple[type[errors.FactcheckError], ExitCode], ...] = (
     (errors.ChecksumMismatch, ExitCode.MODEL_MISSING),
     (errors.ModelLoadError, ExitCode.BROKEN),
     (errors.StoreError, ExitCode.BROKEN),
+    (errors.OutputNotWritable, ExitCode.USAGE),
     (errors.FactcheckError, ExitCode.USAGE),
 )
 
@@ -103,14 +105,59 @@ def format_for(out: Path | None) -> ReportFormat:
     return suffixes.get(out.suffix.lower(), ReportFormat.MD)
 
 
-def write_output(text: str, out: Path | None) -> None:
-    """A rendered report to stdout, or to the --out file (saying where it went)."""
+def report_format(fmt: ReportFormat | None, out: Path | None) -> ReportFormat:
+    """The format a report will be written in, once it is known that it can be written there.
+
+    Called before any work: a batch of claims can take hours, and finding only then that the
+    report has nowhere to go loses all of it.
+    """
+    chosen = fmt or format_for(out)
+    if out is not None:
+        if chosen is ReportFormat.TABLE:
+            raise errors.ConfigError("a table is for the screen; use --format md, json or html with --out")
+        require_writable(out)
+    return chosen
+
+
+def require_writable(out: Path) -> None:
+    """Raise OutputNotWritable unless `out` can be created or overwritten: its folder exists, is a
+    folder and is writable, and `out` itself is not a folder nor a read-only file."""
+    folder = out.parent
+    if not folder.exists():
+        problem = f"folder {folder} does not exist"
+    elif not folder.is_dir():
+        problem = f"{folder} is not a folder"
+    elif out.is_dir():
+        problem = "it is a folder"
+    elif out.exists() and not os.access(out, os.W_OK):
+        problem = "the file is not writable"
+    elif not out.exists() and not os.access(folder, os.W_OK | os.X_OK):
+        problem = f"folder {folder} is not writable"
+    else:
+        return
+    raise errors.OutputNotWritable(f"cannot write the report to {out}: {problem}")
+
+
+def write_output(text: str, out: Path | None, fmt: ReportFormat) -> None:
+    """A rendered report to stdout, or to the --out file (saying where it went).
+
+    JSON goes as it is: it is data, and json.dumps has escaped its control characters. Markdown
+    and HTML are documents whose article text may hold terminal escapes; on a screen those would
+    act, in a file they mean nothing, so they go without them either way.
+    """
     from rich.markup import escape
 
+    from factcheck.terminal import printable
+
+    if fmt is not ReportFormat.JSON:
+        text = printable(text)
     if out is None:
         sys.stdout.write(text)
         return
-    out.write_text(text, encoding="utf-8")
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:  # a full disk, or the folder went away while the batch ran
+        raise errors.OutputNotWritable(f"cannot write the report to {out}: {exc.strerror or exc}") from exc
     stderr().print(f"wrote {escape(str(out))}")
 
 
@@ -121,7 +168,10 @@ def print_json(data: Any) -> None:
 def fail(message: str, code: ExitCode) -> NoReturn:
     from rich.markup import escape
 
-    stderr().print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    from factcheck.terminal import printable
+
+    # Messages name files and documents, which come from outside.
+    stderr().print(f"[bold red]error:[/] {escape(printable(message))}", highlight=False)
     raise typer.Exit(int(code))
 
 

@@ -14,7 +14,9 @@ from factcheck.schema import DocumentRecord, IngestOutcome, IngestStatus, Ingest
 if TYPE_CHECKING:
     from factcheck.config import Settings
 
-app = typer.Typer(help="Look at and manage the ingested articles.", no_args_is_help=True, epilog=EXIT_CODES_HELP)
+app = typer.Typer(
+    help="Look at and manage the ingested articles.", no_args_is_help=True, epilog=EXIT_CODES_HELP, rich_markup_mode=None
+)
 
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
 DocIdArg = Annotated[str, typer.Argument(help="Document id: the file name without extension.")]
@@ -146,6 +148,7 @@ def show(
 ) -> None:
     """Show one document: its details and text (or its chunks)."""
     from factcheck.errors import DocumentNotFound
+    from factcheck.terminal import printable
 
     store = open_store(state(ctx).settings)
     record = store.document(doc_id)
@@ -164,13 +167,15 @@ def show(
         print_json(data)
         return
     out = stdout()
-    out.print(f"[bold]{escape(record.title)}[/]\nid: {record.doc_id}  chunks: {record.n_chunks}  "
-              f"source: {escape(record.source_path)}", highlight=False)  # fmt: skip
+    # Article text, titles and file names as they are could drive the terminal: printable first.
+    title, source = escape(printable(record.title)), escape(printable(record.source_path))
+    out.print(f"[bold]{title}[/]\nid: {escape(printable(record.doc_id))}  chunks: {record.n_chunks}  "
+              f"source: {source}", highlight=False)  # fmt: skip
     if not chunks:
-        out.print(escape(store.text(doc_id)), highlight=False)
+        out.print(escape(printable(store.text(doc_id))), highlight=False)
     for c in parts:
         out.print(f"\n[cyan]{c.chunk_id}[/] chars {c.span.start_char}-{c.span.end_char}, {c.span.n_tokens} tokens")
-        out.print(escape(c.span.text), highlight=False)
+        out.print(escape(printable(c.span.text)), highlight=False)
 
 
 @app.command()
@@ -217,6 +222,7 @@ def search(
 
     from factcheck.models.embedding import load_embedder
     from factcheck.retrieve import vector_search
+    from factcheck.terminal import printable
 
     settings = state(ctx).settings
     hits = vector_search(open_store(settings), load_embedder(settings), query, k)
@@ -227,12 +233,12 @@ def search(
             for h in hits
         ])  # fmt: skip
         return
-    table = Table(title=f"passages for: {escape(query)}")
+    table = Table(title=f"passages for: {escape(printable(query))}")
     table.add_column("sim", justify="right")
     table.add_column("document")
     table.add_column("passage")
     for h in hits:
-        table.add_row(f"{h.similarity:.3f}", h.chunk.doc_id, escape(h.chunk.span.text))
+        table.add_row(f"{h.similarity:.3f}", escape(printable(h.chunk.doc_id)), escape(printable(h.chunk.span.text)))
     stdout().print(table)
     if not hits:
         stderr().print("the corpus is empty; add articles with: factcheck ingest PATH")

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from factcheck.cli.check_cmd import FormatOpt, NoChecksOpt, NoModelOpt, OutOpt, WeightOpt
-from factcheck.cli.common import ExitCode, ReportFormat, fail, format_for, state, stderr, stdout, write_output
+from factcheck.cli.common import ExitCode, ReportFormat, fail, report_format, state, stderr, stdout, write_output
 
 if TYPE_CHECKING:
     from factcheck.config import Settings
@@ -50,9 +50,7 @@ def evaluate(
 
     if oracle_stances and no_model:
         fail("--oracle-stances replaces the model's stances; it cannot be combined with --no-model", ExitCode.USAGE)
-    chosen = fmt or format_for(out)
-    if chosen is ReportFormat.TABLE and out is not None:
-        fail("a table is for the screen; use --format md, json or html with --out", ExitCode.USAGE)
+    chosen = report_format(fmt, out)
     loaded = [load_dataset(path) for path in datasets]
     previous = load_previous(compare) if compare is not None else None
     settings = _settings(ctx, model, embedder)
@@ -100,4 +98,4 @@ def _emit(run: EvalRun, comparison: Comparison | None, chosen: ReportFormat, out
 
         print_tables(run, stdout(), comparison)
         return
-    write_output(RENDERERS[chosen.value](run, comparison), out)
+    write_output(RENDERERS[chosen.value](run, comparison), out, chosen)

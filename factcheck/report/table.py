@@ -1,4 +1,8 @@
-"""The terminal view: notices, one row per claim, then the contradictions between documents."""
+"""The terminal view: notices, one row per claim, then the contradictions between documents.
+
+Every string from the report passes through `printable` on its way into a Text: claims, quotes,
+topics and even document ids come from articles and files, and must not reach the terminal as
+escape sequences."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from factcheck.report import (
     verdict_counts,
 )
 from factcheck.schema import CheckReport, ClaimResult, Contradiction, Stance, Verdict
+from factcheck.terminal import printable
 
 BADGE_STYLES = {
     Verdict.SUPPORTED: "bold black on green3",
@@ -38,19 +43,19 @@ def badge(verdict: Verdict) -> Text:
 
 
 def _quoted(text: str | None) -> str:
-    return f"“{text.strip()}”" if text else "(no quote)"
+    return f"“{printable(text.strip())}”" if text else "(no quote)"
 
 
 def _claim_cell(result: ClaimResult, *, with_sources: bool) -> Text:
-    cell = Text(" ".join(result.claim.split()))
+    cell = Text(" ".join(printable(result.claim).split()))
     if result.verdict is Verdict.CONTRADICTED:
         for source in result.sources:
             if source.stance is Stance.REFUTES:
                 quote = "(quote discarded)" if source.quote_discarded and not source.quote else _quoted(source.quote)
-                cell.append(f"\n✗ {source.doc_id}: ", style="bold red")
+                cell.append(f"\n✗ {printable(source.doc_id)}: ", style="bold red")
                 cell.append(quote, style="italic")
     if with_sources:
-        cell.append(f"\n{sources_summary(result)}", style="dim")
+        cell.append(f"\n{printable(sources_summary(result))}", style="dim")
     return cell
 
 
@@ -65,19 +70,19 @@ def _claims_table(report: CheckReport, width: int) -> Table:
         table.add_column("sources", ratio=2, overflow="fold")
     for result in report.results:
         row = [
-            Text(result.id, style="bold"),
+            Text(printable(result.id), style="bold"),
             _claim_cell(result, with_sources=not wide),
             badge(result.verdict),
             Text(f"{result.confidence:.2f}", style=TEXT_STYLES[result.verdict]),
         ]
         if wide:
-            row.append(Text(sources_summary(result), style="dim"))
+            row.append(Text(printable(sources_summary(result)), style="dim"))
         table.add_row(*row)
     return table
 
 
 def _notices(report: CheckReport) -> Panel:
-    body = Text("\n").join(Text(notice, style="bold yellow") for notice in report.notices)
+    body = Text("\n").join(Text(printable(notice), style="bold yellow") for notice in report.notices)
     return Panel(body, title="notice", title_align="left", border_style="bold yellow")
 
 
@@ -92,22 +97,22 @@ def _summary(report: CheckReport) -> Text:
 
 
 def _contradiction(contradiction: Contradiction) -> Group:
-    lines = [Text(f"checked: {contradiction.claim}", style="dim")]
+    lines = [Text(f"checked: {printable(contradiction.claim)}", style="dim")]
     for doc, quote in ((contradiction.doc_a, contradiction.quote_a), (contradiction.doc_b, contradiction.quote_b)):
-        line = Text(f"  {doc} says ", style="bold")
+        line = Text(f"  {printable(doc)} says ", style="bold")
         line.append(_quoted(quote), style="italic")
         lines.append(line)
-    lines += [Text(f"  {check_line(c)}", style="red") for c in contradiction.checks]
+    lines += [Text(f"  {printable(check_line(c))}", style="red") for c in contradiction.checks]
     return Group(*lines, Text(""))
 
 
 def _provenance(report: CheckReport) -> Text:
     sha = f" ({report.model.sha256[:12]})" if report.model.sha256 else ""
-    return Text(
+    line = (
         f"model {report.model.name}{sha} · embedder {report.embedder} · "
-        f"prompt {report.prompt_hash[:12]} · {report.created}",
-        style="dim",
+        f"prompt {report.prompt_hash[:12]} · {report.created}"
     )
+    return Text(printable(line), style="dim")
 
 
 def print_table(report: CheckReport, console: Console) -> None:
@@ -122,7 +127,7 @@ def print_table(report: CheckReport, console: Console) -> None:
         console.print()
         console.rule("[bold]contradictions", style="red")
         for topic, items in topics.items():
-            console.print(Text(topic, style="bold underline"))
+            console.print(Text(printable(topic), style="bold underline"))
             for contradiction in items:
                 console.print(_contradiction(contradiction))
     console.print(_provenance(report))

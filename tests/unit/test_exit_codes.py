@@ -22,6 +22,7 @@ EXPECTED = {
     errors.InputFileError: ExitCode.USAGE,
     errors.DocumentNotFound: ExitCode.USAGE,
     errors.EmptyCorpus: ExitCode.USAGE,
+    errors.OutputNotWritable: ExitCode.USAGE,
     errors.ModelNotProvisioned: ExitCode.MODEL_MISSING,
     errors.ModelUnavailable: ExitCode.MODEL_MISSING,
     errors.ChecksumMismatch: ExitCode.MODEL_MISSING,
