@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from factcheck.cli.common import EXIT_CODES_HELP, OutputFormat, print_json, state, stderr, stdout
-from factcheck.models.presets import DEFAULT_EMBEDDER, DEFAULT_MODEL, PRESETS, ModelPreset
-from factcheck.models.provision import pull as pull_preset
-from factcheck.models.resolve import find_preset, resolve
 
-app = typer.Typer(help="List, download and locate models.", no_args_is_help=True, epilog=EXIT_CODES_HELP)
+if TYPE_CHECKING:
+    from factcheck.models.presets import ModelPreset
+
+app = typer.Typer(
+    help="List, download and locate models.", no_args_is_help=True, epilog=EXIT_CODES_HELP, rich_markup_mode=None
+)
 
 NameArg = Annotated[str, typer.Argument(help="A preset name (see `factcheck models list`).")]
 
 
 def _row(preset: ModelPreset, present: bool) -> dict[str, object]:
+    from factcheck.models.presets import DEFAULT_EMBEDDER, DEFAULT_MODEL
+
     return {
         "name": preset.name,
         "role": preset.role.value,
@@ -38,6 +42,8 @@ def list_models(
     fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.TABLE,
 ) -> None:
     """Show the model presets, where each comes from, and whether it is downloaded."""
+    from factcheck.models.presets import PRESETS
+
     models_dir = state(ctx).settings.model_dir
     rows = [_row(p, (models_dir / p.filename).is_file()) for p in PRESETS.values()]
     if fmt is OutputFormat.JSON:
@@ -71,6 +77,9 @@ def pull(
 
     Prints the file's path as the last line.
     """
+    from factcheck.models.provision import pull as pull_preset
+    from factcheck.models.resolve import find_preset
+
     settings = state(ctx).settings
     preset = find_preset(name)
     err = stderr()
@@ -84,5 +93,7 @@ def pull(
 @app.command(epilog=EXIT_CODES_HELP)
 def path(ctx: typer.Context, name: NameArg) -> None:
     """Print the path of a downloaded model (a preset name, or a .gguf path to check)."""
+    from factcheck.models.resolve import resolve
+
     settings = state(ctx).settings
     typer.echo(str(resolve(name, None, settings.model_dir).path))
