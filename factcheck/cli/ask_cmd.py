@@ -9,9 +9,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
-from factcheck.cli.common import ExitCode, fail, print_json, state, stderr, stdout
+from factcheck.cli.common import ExitCode, escape, fail, print_json, state, stderr, stdout
 from factcheck.errors import FactcheckError
 from factcheck.terminal import printable
 

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
-from factcheck.cli.common import ExitCode, ReportFormat, report_format, state, stderr, stdout, write_output
+from factcheck.cli.common import ExitCode, ReportFormat, escape, report_format, state, stderr, stdout, write_output
 
 if TYPE_CHECKING:
     from factcheck.check.pipeline import ClaimInput
@@ -23,24 +22,31 @@ FormatOpt = Annotated[
 ]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Write the report to this file.", dir_okay=False)]
 NoModelOpt = Annotated[
-    bool, typer.Option("--no-model", help="Skip the language model: retrieval similarity and deterministic checks only.")
+    bool,
+    typer.Option("--no-model", help="Skip the language model: retrieval similarity and deterministic checks only."),
 ]
 NoChecksOpt = Annotated[bool, typer.Option("--no-checks", help="Skip the deterministic number/date/role checks.")]
 WeightOpt = Annotated[
     float | None,
-    typer.Option("--judge-weight", min=0.0, max=1.0, help="How much the model's labels count (0..1); default: the preset's."),
+    typer.Option(
+        "--judge-weight", min=0.0, max=1.0, help="How much the model's labels count (0..1); default: the preset's."
+    ),
 ]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Check again even if a cached result exists.")]
 
 
 def check(
     ctx: typer.Context,
-    claims: Annotated[list[str] | None, typer.Argument(help="Claims to check; - reads them from standard input.")] = None,
+    claims: Annotated[
+        list[str] | None, typer.Argument(help="Claims to check; - reads them from standard input.")
+    ] = None,
     claims_file: Annotated[
-        Path | None, typer.Option("--claims", help="A file of claims: one per line, or JSONL with id and claim; - for stdin.")
+        Path | None,
+        typer.Option("--claims", help="A file of claims: one per line, or JSONL with id and claim; - for stdin."),
     ] = None,
     article: Annotated[
-        Path | None, typer.Option("--article", help="Check an article's checkable sentences against the other documents.")
+        Path | None,
+        typer.Option("--article", help="Check an article's checkable sentences against the other documents."),
     ] = None,
     fmt: FormatOpt = None,
     out: OutOpt = None,
@@ -148,7 +154,9 @@ def _fail_no_claims(problems: list[str]) -> None:
 def _session(ctx: typer.Context, no_model: bool, no_checks: bool, weight: float | None, no_cache: bool) -> CheckSession:
     from factcheck.check.session import CheckOptions, CheckSession
 
-    options = CheckOptions(use_model=not no_model, deterministic_checks=not no_checks, judge_weight=weight, use_cache=not no_cache)
+    options = CheckOptions(
+        use_model=not no_model, deterministic_checks=not no_checks, judge_weight=weight, use_cache=not no_cache
+    )
     session = CheckSession(state(ctx).settings, options)
     if session.model.smoke_test:
         stderr().print(

@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
-from rich.console import Console
 from typer.core import TyperGroup
 
 from factcheck import errors
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from factcheck.config import Settings
 
 
@@ -89,19 +90,38 @@ def state(ctx: typer.Context) -> State:
     return root.obj
 
 
+# rich is imported on first use, not with the CLI: `factcheck --help` must not pay for it.
+
+
 def stdout() -> Console:
+    from rich.console import Console
+
     return Console(soft_wrap=True)
 
 
 def stderr() -> Console:
+    from rich.console import Console
+
     return Console(stderr=True, soft_wrap=True)
+
+
+def escape(text: str) -> str:
+    """Text with rich markup escaped, so that "[red]" in an article prints as it is."""
+    from rich.markup import escape as escape_markup
+
+    return escape_markup(text)
 
 
 def format_for(out: Path | None) -> ReportFormat:
     """The report format an --out file's suffix asks for; on screen, a table."""
     if out is None:
         return ReportFormat.TABLE
-    suffixes = {".md": ReportFormat.MD, ".json": ReportFormat.JSON, ".html": ReportFormat.HTML, ".htm": ReportFormat.HTML}
+    suffixes = {
+        ".md": ReportFormat.MD,
+        ".json": ReportFormat.JSON,
+        ".html": ReportFormat.HTML,
+        ".htm": ReportFormat.HTML,
+    }
     return suffixes.get(out.suffix.lower(), ReportFormat.MD)
 
 

@@ -6,10 +6,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
 from factcheck.cli.check_cmd import FormatOpt, NoChecksOpt, NoModelOpt, OutOpt, WeightOpt
-from factcheck.cli.common import ExitCode, ReportFormat, fail, report_format, state, stderr, stdout, write_output
+from factcheck.cli.common import (
+    ExitCode,
+    ReportFormat,
+    escape,
+    fail,
+    report_format,
+    state,
+    stderr,
+    stdout,
+    write_output,
+)
 
 if TYPE_CHECKING:
     from factcheck.config import Settings
@@ -27,13 +36,20 @@ def evaluate(
     out: OutOpt = None,
     compare: Annotated[
         Path | None,
-        typer.Option("--compare", help="A run saved with --format json: show flipped cases and metric changes.",
-                     exists=True, dir_okay=False),
+        typer.Option(
+            "--compare",
+            help="A run saved with --format json: show flipped cases and metric changes.",
+            exists=True,
+            dir_okay=False,
+        ),
     ] = None,  # fmt: skip
     oracle_stances: Annotated[
         bool,
-        typer.Option("--oracle-stances", help="Replace the model's stances with the gold ones (judge weight 1): "
-                     "scores retrieval and aggregation apart from the model."),
+        typer.Option(
+            "--oracle-stances",
+            help="Replace the model's stances with the gold ones (judge weight 1): "
+            "scores retrieval and aggregation apart from the model.",
+        ),
     ] = False,  # fmt: skip
     no_model: NoModelOpt = False,
     no_checks: NoChecksOpt = False,
