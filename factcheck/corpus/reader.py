@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import codecs
-import errno
 import hashlib
 import json
 import os
 import re
-import stat
-import unicodedata
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-import charset_normalizer
 from bs4 import BeautifulSoup, Tag
 from dateutil import parser as dateparser
 
+from factcheck.corpus.decoding import decode
+from factcheck.corpus.files import irregular_reason, read_regular_file
 from factcheck.errors import InputFileError
 from factcheck.schema import SourceDocument
 
@@ -26,7 +23,6 @@ HTML_SUFFIXES = (".html", ".htm")
 
 TITLE_MAX_CHARS = 100
 DATE_LINES = 5  # a date is only taken from this many non-empty lines at the top of a text file
-_SNIFF_BYTES = 8192
 _DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "template")
 _BLOCK_TAGS = (
     "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "tr", "br",
@@ -35,13 +31,6 @@ _BLOCK_TAGS = (
 _DATE_META = ("article:published_time", "og:published_time", "datepublished", "date", "pubdate")
 _DATE_LABEL = re.compile(r"^(?:published(?: on)?|publication date|date|posted(?: on)?)\s*[:–—-]?\s*", re.I)
 _MARKDOWN_DECOR = re.compile(r"^[\s#>-]+|[*_]+|\s+$")
-# Non-blocking so opening a FIFO does not wait for a writer; no controlling terminal from a tty.
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
-_READ_CHUNK = 1024 * 1024
-# surrogateescape turns each byte that is not part of valid UTF-8 into one of U+DC80..U+DCFF.
-_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
-_NON_ASCII = re.compile("[^\x00-\x7f]")
-_ESCAPED_TO_REPLACEMENT = {code: "\ufffd" for code in range(0xDC80, 0xDD00)}
 
 
 def discover(paths: Sequence[Path]) -> tuple[list[Path], list[InputFileError]]:
@@ -69,7 +58,7 @@ def _expand(path: Path, errors: list[InputFileError]) -> Iterator[Path]:
         yield from _walk(path, errors, seen=set())
     elif not _supported(path):
         errors.append(InputFileError(str(path), _unsupported_reason(path)))
-    elif reason := _irregular_reason(path):
+    elif reason := irregular_reason(path):
         errors.append(InputFileError(str(path), reason))
     else:
         yield path
@@ -92,7 +81,7 @@ def _walk(folder: Path, errors: list[InputFileError], seen: set[Path]) -> Iterat
             yield from _walk(entry, errors, seen)
         elif not _supported(entry):
             errors.append(InputFileError(str(entry), _unsupported_reason(entry)))
-        elif reason := _irregular_reason(entry):
+        elif reason := irregular_reason(entry):
             errors.append(InputFileError(str(entry), reason))
         else:
             yield entry
@@ -107,38 +96,13 @@ def _unsupported_reason(path: Path) -> str:
     return f"{kind} are not supported (use {', '.join(SUPPORTED_SUFFIXES)})"
 
 
-def _irregular_reason(path: Path) -> str | None:
-    """Why discover leaves out a FIFO, socket or device (also behind a symlink), else None.
-
-    An early, friendly report only: read_document checks the opened file again. A path stat
-    cannot follow (a dangling link) is left to read_document, which names the OS error.
-    """
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return None
-    return None if stat.S_ISREG(mode) or stat.S_ISDIR(mode) else _not_regular(mode)
-
-
-def _not_regular(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        kind = " (a FIFO)"
-    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        kind = " (a device)"
-    elif stat.S_ISSOCK(mode):
-        kind = " (a socket)"
-    else:
-        kind = ""
-    return f"not a regular file{kind}"
-
-
 def read_document(path: Path, *, max_bytes: int) -> SourceDocument:
     """Read one file into a SourceDocument, or raise InputFileError saying why it cannot be used."""
     path = Path(path)
     if not _supported(path):
         raise InputFileError(str(path), _unsupported_reason(path))
-    data = _read_bytes(path, max_bytes)
-    text, encoding, notes = _decode(path, data)
+    data = read_regular_file(path, max_bytes)
+    text, encoding, notes = decode(path, data)
     is_html = path.suffix.lower() in HTML_SUFFIXES
     if is_html:
         title, text, published = _parse_html(text)
@@ -157,134 +121,6 @@ def read_document(path: Path, *, max_bytes: int) -> SourceDocument:
         encoding=encoding,
         notes=tuple(notes),
     )
-
-
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
-    """The file's bytes, reading only regular files and never more than max_bytes + 1 of them.
-
-    The type is checked on the opened descriptor, not the path, so a file swapped for a FIFO or
-    device in between cannot slip through; the limit is enforced while reading because stat's size
-    can be stale (a growing file) or wrong (/proc files say 0).
-    """
-    fd = _open(path)
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise InputFileError(str(path), f"cannot read: {os.strerror(errno.EISDIR)}")
-        if not stat.S_ISREG(info.st_mode):
-            raise InputFileError(str(path), _not_regular(info.st_mode))
-        if info.st_size > max_bytes:
-            raise _too_large(path, info.st_size, max_bytes)
-        data = _read_at_most(path, fd, max_bytes + 1)
-        if len(data) > max_bytes:  # it grew, or lied: report its size now if stat knows it
-            raise _too_large(path, max(os.fstat(fd).st_size, len(data)), max_bytes)
-    finally:
-        os.close(fd)
-    return data
-
-
-def _open(path: Path) -> int:
-    try:
-        return os.open(path, _OPEN_FLAGS)
-    except OSError as exc:
-        # Opening a socket fails (ENXIO) before fstat could tell us what it is.
-        reason = _irregular_reason(path) or f"cannot read: {exc.strerror or exc}"
-        raise InputFileError(str(path), reason) from exc
-
-
-def _read_at_most(path: Path, fd: int, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    total = 0
-    try:
-        while total < limit:
-            chunk = os.read(fd, min(limit - total, _READ_CHUNK))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-    except OSError as exc:
-        raise InputFileError(str(path), f"cannot read: {exc.strerror or exc}") from exc
-    return b"".join(chunks)
-
-
-def _too_large(path: Path, size: int, max_bytes: int) -> InputFileError:
-    return InputFileError(
-        str(path),
-        f"too large: {_human_size(size)}, over the limit of {_human_size(max_bytes)} "
-        "(raise it with FACTCHECK_MAX_FILE_MB)",
-    )
-
-
-def _decode(path: Path, data: bytes) -> tuple[str, str, list[str]]:
-    """Text, the encoding used, and notes for the user; UTF-8 first, then the best guess."""
-    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):  # Notepad's "Unicode"; full of NULs
-        return _checked(path, data.decode("utf-16", errors="replace")), "utf-16", ["decoded as utf-16"]
-    if b"\0" in data[:_SNIFF_BYTES]:
-        raise InputFileError(str(path), "binary file (contains NUL bytes)")
-    codec = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
-    try:
-        return _checked(path, data.decode(codec)), codec, []
-    except UnicodeDecodeError:
-        pass
-    if repaired := _utf8_with_strays(data, codec):
-        text, invalid = repaired
-        plural = "byte" if invalid == 1 else "bytes"
-        return _checked(path, text), codec, [f"not valid UTF-8: {invalid} invalid {plural} replaced with U+FFFD"]
-    text, guessed = _guess_decoding(path, data)
-    return _checked(path, text), guessed, [f"not valid UTF-8; decoded as {guessed}"]
-
-
-def _utf8_with_strays(data: bytes, codec: str) -> tuple[str, int] | None:
-    """The text with each invalid byte as one U+FFFD, and how many there were, when the bytes
-    are mostly UTF-8 (see mostly_utf8); None when they look like a legacy encoding."""
-    escaped = data.decode(codec, errors="surrogateescape")
-    invalid = len(_ESCAPED_BYTE.findall(escaped))
-    multibyte = len(_NON_ASCII.findall(escaped)) - invalid
-    if not mostly_utf8(multibyte=multibyte, invalid=invalid):
-        return None
-    return escaped.translate(_ESCAPED_TO_REPLACEMENT), invalid
-
-
-def mostly_utf8(*, multibyte: int, invalid: int) -> bool:
-    """Whether bytes that fail to decode as UTF-8 are still UTF-8 text with a few damaged bytes.
-
-    multibyte counts valid multi-byte UTF-8 sequences (each non-ASCII character), invalid the
-    bytes that belong to none. The rule is: UTF-8 when the sequences outnumber the invalid bytes.
-    Why: in a legacy single-byte text (cp1252, Latin-1, cp1251) nearly every byte >= 0x80 is
-    invalid UTF-8, and a valid sequence only appears by accident (e.g. cp1252 "É”" is C9 94), so
-    invalid bytes dominate. A UTF-8 file with a stray byte (a pasted cp1252 quote, a bad edit) is
-    the reverse; decoding it whole as cp1252 would turn every "’" into "â€™" to save one byte.
-    A tie goes to the legacy decoding, as before this rule existed.
-    """
-    return multibyte > invalid
-
-
-def _guess_decoding(path: Path, data: bytes) -> tuple[str, str]:
-    # Mostly-ASCII bytes with some others are, for English news, nearly always cp1252 (curly
-    # quotes, dashes, accents), and charset_normalizer guesses poorly from so few telling bytes.
-    # Cyrillic, Greek etc. in a single-byte code are mostly high bytes and still go to the guesser.
-    if sum(b >= 0x80 for b in data) < 0.3 * len(data):
-        try:
-            return data.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError:
-            pass
-    best = charset_normalizer.from_bytes(data).best()
-    if best is None:
-        raise InputFileError(str(path), "not valid text (no plausible encoding)")
-    return str(best), best.encoding
-
-
-def _checked(path: Path, text: str) -> str:
-    """Reject text that is mostly control characters or replacement marks: a binary file."""
-    sample = text[:_SNIFF_BYTES]
-    odd = sum(1 for ch in sample if ch == "\ufffd" or _is_control(ch))
-    if sample and odd / len(sample) > 0.1:
-        raise InputFileError(str(path), "binary file (mostly non-text characters)")
-    return text
-
-
-def _is_control(ch: str) -> bool:
-    return unicodedata.category(ch)[0] == "C" and ch not in "\t\n\r\f\v"
 
 
 def _parse_html(markup: str) -> tuple[str, str, date | None]:
@@ -385,11 +221,3 @@ def _shorten(title: str) -> str:
     if " " in cut:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,;:-–—") + "…"
-
-
-def _human_size(n_bytes: int) -> str:
-    if n_bytes < 1024:
-        return f"{n_bytes} bytes"
-    if n_bytes < 1024 * 1024:
-        return f"{n_bytes / 1024:.1f} KB"
-    return f"{n_bytes / 1024 / 1024:.1f} MB"

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from factcheck.corpus.reader import discover, mostly_utf8, read_document
+from factcheck.corpus.decoding import mostly_utf8
+from factcheck.corpus.reader import discover, read_document
 from factcheck.errors import InputFileError
 
 SAMPLES = Path(__file__).parents[2] / "examples" / "alaska-summit"
