@@ -1,6 +1,6 @@
 """Ingest and start-up benchmarks. Prints figures; asserts nothing (targets are read, not timed tests).
 
-    .venv/bin/python benchmarks/bench_ingest.py [--copies N] [--repeat R]
+    .venv/bin/python benchmarks/bench_ingest.py [--copies N] [--repeat R] [--startup-only]
 
 1. ingest wall time / pure embedding time for the same texts (each document's chunks and its
    sentences, which ingest embeds too), on the sample corpus copied N times under distinct ids,
@@ -104,10 +104,12 @@ def bench_help(repeat: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--copies", type=int, default=10, help="copies of the sample corpus to ingest")
-    parser.add_argument("--repeat", type=int, default=10, help="runs per start-up measurement")
+    parser.add_argument("--repeat", type=int, default=21, help="runs per start-up measurement")
+    parser.add_argument("--startup-only", action="store_true", help="only the --help / python start-up ratio")
     args = parser.parse_args()
     os.environ.setdefault("COLUMNS", "100")
-    bench_ingest(args.copies)
+    if not args.startup_only:
+        bench_ingest(args.copies)
     bench_help(args.repeat)
 
 
