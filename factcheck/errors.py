@@ -56,3 +56,7 @@ class DocumentNotFound(FactcheckError):
 
 class OutputNotWritable(FactcheckError):
     "The report cannot be written where --out says (no such folder, not a folder, not writable)."
+
+
+class StoreBusy(StoreError):
+    "Another factcheck process is writing to the store; a second writer would corrupt it."

@@ -9,6 +9,8 @@ sentences, and the chunks around them become that document's passages.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ from typing import Any
 
 from factcheck.models.embedding import Embedder
 from factcheck.schema import Passage, Sentence
-from factcheck.store import ChunkHit, CorpusStore
+from factcheck.store import ChunkHit, CorpusStore, SentenceRows
 
 RRF_K = 60  # the usual constant of reciprocal rank fusion: damps the weight of the very top ranks
 
@@ -60,6 +62,18 @@ def _bm25_tokens(texts: Sequence[str]) -> list[list[str]]:
     return bm25s.tokenize(list(texts), stopwords="en", stemmer=stemmer, return_ids=False, show_progress=False)
 
 
+def _rows_digest(rows: SentenceRows) -> str:
+    """A digest of exactly the sentences and vectors an index was built from: results computed
+    over other rows must not be taken for results over these (the check cache keys on it)."""
+    import numpy as np
+
+    digest = hashlib.sha256()
+    for s in rows.sentences:
+        digest.update(json.dumps([s.doc_id, s.index, s.chunk_id, s.start_char, s.end_char, s.text]).encode())
+    digest.update(np.ascontiguousarray(rows.embeddings, dtype=np.float32).tobytes())
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class ScoredSentence:
     sentence: Sentence
@@ -73,9 +87,10 @@ class EvidenceIndex:
     def __init__(self, store: CorpusStore, embedder: Embedder) -> None:
         self.store = store
         self.embedder = embedder
-        rows = store.sentences()
+        rows = store.sentences()  # committed documents' sentences only (see store.py)
         self.sentences = rows.sentences
         self.vectors = rows.embeddings
+        self.state = _rows_digest(rows)
 
     @cached_property
     def _bm25(self) -> Any:

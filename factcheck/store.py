@@ -6,12 +6,14 @@ every sentence (the unit evidence is compared and quoted in), and `docs-<embedde
 per document with its full clean text. A document's record is written *after* its chunks and
 sentences and removed *before* them, so a record with a given sha256 is the commit marker: if an
 ingest is interrupted, the document either still has its old complete state or has no record
-and is re-ingested on the next run.
+and is re-ingested on the next run. Until then, every read returns only rows whose (doc_id,
+doc_sha256) matches a committed record, so a killed ingest's leftovers are never evidence.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,6 +21,7 @@ from typing import Any
 
 from factcheck.errors import DocumentNotFound, StoreError
 from factcheck.schema import Chunk, ChunkSpan, DocumentRecord, Sentence, SourceDocument
+from factcheck.store_lock import StoreLock
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,9 @@ class SentenceRows:
 
 
 class CorpusStore:
+    """Reading never creates anything and returns committed rows only; writing holds the store's
+    lock (store_lock.py) and creates the collections on the first write."""
+
     def __init__(self, path: Path, embedder_key: str) -> None:
         import chromadb  # lazy: ~0.7 s to import
         from chromadb.config import Settings as ChromaSettings
@@ -58,46 +64,98 @@ class CorpusStore:
             self._client = chromadb.PersistentClient(
                 path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
             )
-            # embedding_function=None: we always pass our own vectors; Chroma's default would
-            # download a model at run time.
-            config: Any = {"hnsw": {"space": "cosine"}}
-            self._chunks = self._client.get_or_create_collection(
-                f"chunks-{embedder_key}", embedding_function=None, configuration=config
-            )
-            self._sentences = self._client.get_or_create_collection(
-                f"sentences-{embedder_key}", embedding_function=None, configuration=config
-            )
-            self._docs = self._client.get_or_create_collection(
-                f"docs-{embedder_key}", embedding_function=None, configuration=config
-            )
         except Exception as exc:  # chromadb raises many types; all mean "store unusable"
             raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+        self._path = path
+        self._key = embedder_key
+        self._open: dict[str, Any] = {}
+        self._lock = StoreLock(path)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the writer lock for a batch of writes (each write also takes it; they nest)."""
+        with self._lock.held():
+            yield
+
+    def _collection(self, kind: str, *, create: bool = False) -> Any | None:
+        """The collection, or None where nothing was ever written: a reader must not create it,
+        or a mistyped --embedder would leave empty collections behind."""
+        if kind in self._open:
+            return self._open[kind]
+        from chromadb.errors import NotFoundError
+
+        name = f"{kind}-{self._key}"
+        try:
+            if create:
+                # embedding_function=None: we always pass our own vectors; Chroma's default would
+                # download a model at run time.
+                config: Any = {"hnsw": {"space": "cosine"}}
+                found = self._client.get_or_create_collection(name, embedding_function=None, configuration=config)
+            else:
+                found = self._client.get_collection(name, embedding_function=None)
+        except NotFoundError:
+            return None
+        except Exception as exc:  # as in __init__: any chromadb failure means "store unusable"
+            raise StoreError(f"cannot open the store at {self._path}: {exc}") from exc
+        self._open[kind] = found
+        return found
+
+    # The write handles (they create their collection; tests also reach rows through them).
+    @property
+    def _chunks(self) -> Any:
+        return self._collection("chunks", create=True)
+
+    @property
+    def _sentences(self) -> Any:
+        return self._collection("sentences", create=True)
+
+    @property
+    def _docs(self) -> Any:
+        return self._collection("docs", create=True)
 
     # --- reading -----------------------------------------------------------------------------
 
     def document(self, doc_id: str) -> DocumentRecord | None:
-        got = self._docs.get(ids=[doc_id], include=["metadatas"])
+        docs = self._collection("docs")
+        got = docs.get(ids=[doc_id], include=["metadatas"]) if docs is not None else _NOTHING
         if not got["ids"]:
             return None
         return _record(doc_id, got["metadatas"][0])
 
     def documents(self) -> list[DocumentRecord]:
-        got = self._docs.get(include=["metadatas"])
+        docs = self._collection("docs")
+        got = docs.get(include=["metadatas"]) if docs is not None else _NOTHING
         records = [_record(i, m) for i, m in zip(got["ids"], got["metadatas"], strict=True)]
         return sorted(records, key=lambda r: r.doc_id)
 
     def text(self, doc_id: str) -> str:
-        got = self._docs.get(ids=[doc_id], include=["documents"])
+        docs = self._collection("docs")
+        got = docs.get(ids=[doc_id], include=["documents"]) if docs is not None else _NOTHING
         if not got["ids"]:
             raise DocumentNotFound(f"no document {doc_id!r} in the corpus")
         return got["documents"][0]
 
+    def _committed(self) -> dict[str, str]:
+        """doc_id -> sha256 of every committed document. Rows of any other (doc_id, version) are
+        orphans of an interrupted ingest, and no read returns them."""
+        return {r.doc_id: r.sha256 for r in self.documents()}
+
+    def _rows(self, kind: str, where: Any, include: list[str]) -> list[tuple[str, Any, Any, Any]]:
+        """(id, metadata, document, embedding) of the committed rows of a collection."""
+        collection = self._collection(kind)
+        if collection is None:
+            return []
+        committed = self._committed()
+        got = collection.get(where=where, include=include)
+        texts = got["documents"] if "documents" in include else [None] * len(got["ids"])
+        vectors = got["embeddings"] if "embeddings" in include else [None] * len(got["ids"])
+        rows = zip(got["ids"], got["metadatas"], texts, vectors, strict=True)
+        return [row for row in rows if _is_committed(row[1], committed)]
+
     def chunks(self, doc_id: str | None = None) -> list[Chunk]:
         where = {"doc_id": doc_id} if doc_id is not None else None
-        got = self._chunks.get(where=where, include=["metadatas", "documents"])
-        chunks = [
-            _chunk(i, m, d) for i, m, d in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
-        ]
+        rows = self._rows("chunks", where, ["metadatas", "documents"])
+        chunks = [_chunk(i, m, d) for i, m, d, _ in rows]
         return sorted(chunks, key=lambda c: (c.doc_id, c.span.index))
 
     def sentences(self, doc_ids: Sequence[str] | None = None) -> SentenceRows:
@@ -105,33 +163,47 @@ class CorpusStore:
         import numpy as np
 
         where: Any = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
-        got = self._sentences.get(where=where, include=["metadatas", "documents", "embeddings"])
         rows = sorted(
-            zip(got["metadatas"], got["documents"], got["embeddings"], strict=True),
-            key=lambda row: (str(row[0]["doc_id"]), int(row[0]["sentence_index"])),
+            self._rows("sentences", where, ["metadatas", "documents", "embeddings"]),
+            key=lambda row: (str(row[1]["doc_id"]), int(row[1]["sentence_index"])),
         )
-        sentences = [_sentence(meta, text) for meta, text, _ in rows]
-        vectors = np.asarray([vec for _, _, vec in rows], dtype=np.float32)
+        sentences = [_sentence(meta, text) for _, meta, text, _ in rows]
+        vectors = np.asarray([vec for *_, vec in rows], dtype=np.float32)
         if not rows:
             vectors = vectors.reshape(0, 0)
         return SentenceRows(sentences, vectors)
 
     def count_chunks(self) -> int:
-        return self._chunks.count()
+        """Every chunk row the store holds, a killed ingest's leftovers included (until the next
+        ingest drops them); cheap, unlike reading the committed ones."""
+        chunks = self._collection("chunks")
+        return chunks.count() if chunks is not None else 0
 
     def query(self, embedding: Sequence[float], k: int, doc_ids: Sequence[str] | None = None) -> list[ChunkHit]:
-        total = self._chunks.count()
-        if total == 0:
+        collection = self._collection("chunks")
+        committed = self._committed()
+        if doc_ids:
+            committed = {d: sha for d, sha in committed.items() if d in set(doc_ids)}
+        if collection is None or not committed:
             return []
-        where: Any = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
-        got = self._chunks.query(
-            query_embeddings=[list(embedding)],
-            n_results=min(k, total),
-            where=where,
-            include=["metadatas", "documents", "distances"],
-        )
-        rows = zip(got["ids"][0], got["metadatas"][0], got["documents"][0], got["distances"][0], strict=True)
-        return [ChunkHit(_chunk(i, m, d), float(dist)) for i, m, d, dist in rows]
+        # The where keeps out nearly every orphan; the pair check after it catches the rest (an
+        # orphan of one document whose content hash is another's), so ask for more until k pass.
+        versions = sorted(set(committed.values()))
+        where = {"$and": [{"doc_id": {"$in": list(committed)}}, {"doc_sha256": {"$in": versions}}]}
+        total = collection.count()
+        n = min(k, total)
+        while True:
+            got = collection.query(
+                query_embeddings=[list(embedding)],
+                n_results=n,
+                where=where,
+                include=["metadatas", "documents", "distances"],
+            )
+            rows = zip(got["ids"][0], got["metadatas"][0], got["documents"][0], got["distances"][0], strict=True)
+            hits = [ChunkHit(_chunk(i, m, d), float(dist)) for i, m, d, dist in rows if _is_committed(m, committed)]
+            if len(hits) >= k or n >= total:
+                return hits[:k]
+            n = min(total, 2 * n)
 
     # --- writing -----------------------------------------------------------------------------
 
@@ -151,50 +223,70 @@ class CorpusStore:
             raise StoreError(f"{doc.doc_id}: {len(spans)} chunks but {len(embeddings)} embeddings")
         if len(sentences) != len(sentence_embeddings):
             raise StoreError(f"{doc.doc_id}: {len(sentences)} sentences but {len(sentence_embeddings)} embeddings")
-        self.remove_document(doc.doc_id, missing_ok=True)
-        self._chunks.add(
-            ids=[chunk_id(doc.doc_id, doc.sha256, s.index) for s in spans],
-            embeddings=[list(e) for e in embeddings],
-            documents=[s.text for s in spans],
-            metadatas=[_chunk_metadata(doc, s) for s in spans],
-        )
-        if sentences:
-            self._sentences.add(
-                ids=[sentence_id(doc.doc_id, doc.sha256, i) for i in range(len(sentences))],
-                embeddings=[list(e) for e in sentence_embeddings],
-                documents=[doc.text[start:end] for start, end in sentences],
-                metadatas=_sentence_metadata(doc, spans, sentences),
+        with self.writing():
+            self.remove_document(doc.doc_id, missing_ok=True)
+            self._chunks.add(
+                ids=[chunk_id(doc.doc_id, doc.sha256, s.index) for s in spans],
+                embeddings=[list(e) for e in embeddings],
+                documents=[s.text for s in spans],
+                metadatas=[_chunk_metadata(doc, s) for s in spans],
             )
-        self._docs.add(
-            ids=[doc.doc_id],
-            embeddings=[_mean_unit(embeddings)],
-            documents=[doc.text],
-            metadatas=[_doc_metadata(doc, len(spans), chunking)],
-        )
+            if sentences:
+                self._sentences.add(
+                    ids=[sentence_id(doc.doc_id, doc.sha256, i) for i in range(len(sentences))],
+                    embeddings=[list(e) for e in sentence_embeddings],
+                    documents=[doc.text[start:end] for start, end in sentences],
+                    metadatas=_sentence_metadata(doc, spans, sentences),
+                )
+            self._docs.add(
+                ids=[doc.doc_id],
+                embeddings=[_mean_unit(embeddings)],
+                documents=[doc.text],
+                metadatas=[_doc_metadata(doc, len(spans), chunking)],
+            )
+
+    def set_source_path(self, doc_id: str, source_path: str) -> None:
+        """Record that a committed document's file now lives elsewhere (its content unchanged)."""
+        if self.document(doc_id) is None:
+            raise DocumentNotFound(f"no document {doc_id!r} in the corpus")
+        with self.writing():
+            self._docs.update(ids=[doc_id], metadatas=[{"source_path": source_path}])
 
     def remove_document(self, doc_id: str, *, missing_ok: bool = False) -> None:
         if not missing_ok and self.document(doc_id) is None:
             raise DocumentNotFound(f"no document {doc_id!r} in the corpus")
-        self._docs.delete(ids=[doc_id])
-        self._chunks.delete(where={"doc_id": doc_id})
-        self._sentences.delete(where={"doc_id": doc_id})
+        with self.writing():
+            # The record first: without it, what is left of the document is an orphan.
+            if (docs := self._collection("docs")) is not None:
+                docs.delete(ids=[doc_id])
+            for kind in ("chunks", "sentences"):
+                if (rows := self._collection(kind)) is not None:
+                    rows.delete(where={"doc_id": doc_id})
 
     def drop_orphans(self) -> int:
         """Delete chunks left by an interrupted ingest: those whose document has no record, or
         whose record is for a different version of the file. Returns how many were removed."""
-        committed = {r.doc_id: r.sha256 for r in self.documents()}
-        removed = 0
-        for collection in (self._chunks, self._sentences):
-            got = collection.get(include=["metadatas"])
-            orphans = [
-                cid
-                for cid, meta in zip(got["ids"], got["metadatas"], strict=True)
-                if committed.get(str(meta["doc_id"])) != meta["doc_sha256"]
-            ]
-            if orphans:
-                collection.delete(ids=orphans)
-            removed += len(orphans)
-        return removed
+        with self.writing():
+            committed = self._committed()
+            removed = 0
+            for kind in ("chunks", "sentences"):
+                collection = self._collection(kind)
+                if collection is None:
+                    continue
+                got = collection.get(include=["metadatas"])
+                orphans = [i for i, meta in zip(got["ids"], got["metadatas"], strict=True)
+                           if not _is_committed(meta, committed)]  # fmt: skip
+                if orphans:
+                    collection.delete(ids=orphans)
+                removed += len(orphans)
+            return removed
+
+
+_NOTHING: dict[str, list[Any]] = {"ids": [], "metadatas": [], "documents": []}
+
+
+def _is_committed(meta: Any, committed: dict[str, str]) -> bool:
+    return committed.get(str(meta["doc_id"])) == meta["doc_sha256"]
 
 
 def _chunk_metadata(doc: SourceDocument, span: ChunkSpan) -> dict[str, Any]:

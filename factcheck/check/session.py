@@ -17,7 +17,7 @@ from factcheck.check.pipeline import Checker, ClaimInput
 from factcheck.corpus.ingest import ChunkingPolicy
 from factcheck.errors import EmptyCorpus, StoreError
 from factcheck.models.embedding import load_embedder
-from factcheck.models.resolve import model_key
+from factcheck.models.resolve import store_key
 from factcheck.retrieve import EvidenceIndex
 from factcheck.schema import CheckReport, ClaimResult, Contradiction, DocumentRecord, ModelInfo
 from factcheck.store import CorpusStore
@@ -25,6 +25,7 @@ from factcheck.store import CorpusStore
 if TYPE_CHECKING:
     from factcheck.check.judge import Judge
     from factcheck.config import Settings
+
 
 def code_version() -> str:
     """A digest of the code that decides verdicts, so a cached result never outlives a change to it."""
@@ -38,6 +39,8 @@ def code_version() -> str:
     for path in files:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
 SMOKE_TEST_NOTICE = (
     "{model} is a smoke-test model: it runs the whole pipeline but judges at chance. "
     "These verdicts rest on retrieval similarity and deterministic checks, not on a model's judgement."
@@ -66,7 +69,7 @@ class CheckSession:
         `judge`: a judge to use instead of the one settings.model names (the eval's oracle)."""
         self.settings = settings
         self.options = options
-        self.store = CorpusStore(store_dir or settings.store_dir, model_key(settings.embedder))
+        self.store = CorpusStore(store_dir or settings.store_dir, store_key(settings))
         records = self.store.documents()
         if not records:
             raise EmptyCorpus("the corpus is empty; add articles first: factcheck ingest PATH")
@@ -76,7 +79,9 @@ class CheckSession:
         ))  # fmt: skip
         self.index = EvidenceIndex(self.store, self.embedder)
         self.groups = origin_groups({r.doc_id: self.store.text(r.doc_id) for r in records})
-        self.corpus_state = _digest([(r.doc_id, r.sha256, r.chunking) for r in records])
+        # What the index read, not just the records: a verdict cached from other sentence rows
+        # (a killed ingest's, or a store edited since) must not be served for these.
+        self.corpus_state = _digest([[(r.doc_id, r.sha256, r.chunking) for r in records], self.index.state])
         if not options.use_model:
             self.judge, self.model = None, ModelInfo("none", None)
         elif judge is not None:

@@ -15,7 +15,10 @@ if TYPE_CHECKING:
     from factcheck.config import Settings
 
 app = typer.Typer(
-    help="Look at and manage the ingested articles.", no_args_is_help=True, epilog=EXIT_CODES_HELP, rich_markup_mode=None
+    help="Look at and manage the ingested articles.",
+    no_args_is_help=True,
+    epilog=EXIT_CODES_HELP,
+    rich_markup_mode=None,
 )
 
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
@@ -23,10 +26,12 @@ DocIdArg = Annotated[str, typer.Argument(help="Document id: the file name withou
 
 
 def open_store(settings: Settings):
-    from factcheck.models.resolve import model_key
+    """The store of the settings' embedder. Opening it creates nothing (see store.py), and an
+    unknown embedder is an error here, before the store is touched."""
+    from factcheck.models.resolve import store_key
     from factcheck.store import CorpusStore
 
-    return CorpusStore(settings.store_dir, model_key(settings.embedder))
+    return CorpusStore(settings.store_dir, store_key(settings))
 
 
 def ingest(
@@ -43,8 +48,8 @@ def ingest(
     from factcheck.models.embedding import load_embedder
 
     settings = state(ctx).settings
+    embedder = load_embedder(settings)  # first: an embedder that cannot load must leave nothing behind
     store = open_store(settings)
-    embedder = load_embedder(settings)
     policy = ChunkingPolicy.for_embedder(embedder, settings.chunk_tokens, settings.chunk_overlap_tokens)
     ingestor = Ingestor(store, embedder, policy, settings.max_file_bytes)
     files, rejected = ingestor.plan(paths)
@@ -118,9 +123,12 @@ def list_documents(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> N
     """List the ingested documents with their chunk counts."""
     from rich.table import Table
 
+    from factcheck.corpus.ingest import source_missing
+
     records = open_store(state(ctx).settings).documents()
+    missing = {r.doc_id: source_missing(r) for r in records}
     if fmt is OutputFormat.JSON:
-        print_json([_record_json(r) for r in records])
+        print_json([{**_record_json(r), "source_missing": missing[r.doc_id]} for r in records])
         return
     table = Table(title=f"{len(records)} documents")
     out = stdout()
@@ -131,12 +139,16 @@ def list_documents(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> N
     table.add_column("chunks", justify="right", no_wrap=True, min_width=6)
     table.add_column("chars", justify="right", no_wrap=True, min_width=6)
     table.add_column("published", no_wrap=True, min_width=10)
+    table.add_column("source", no_wrap=True, min_width=7)
+    marks = {True: "[red]missing[/]", False: "", None: "?"}  # None: an old relative path, not found from here
     for r in records:
         published = r.published.isoformat() if r.published else ""
-        table.add_row(r.doc_id, escape(r.title), str(r.n_chunks), str(r.n_chars), published)
+        table.add_row(r.doc_id, escape(r.title), str(r.n_chunks), str(r.n_chars), published, marks[missing[r.doc_id]])
     out.print(table)
     if not records:
         stderr().print("the corpus is empty; add articles with: factcheck ingest PATH")
+    if n_missing := sum(1 for gone in missing.values() if gone):
+        stderr().print(f"{n_missing} documents have no source file any more; remove them with: factcheck corpus prune")
 
 
 @app.command()
@@ -183,6 +195,33 @@ def remove(ctx: typer.Context, doc_id: DocIdArg) -> None:
     """Remove a document and its chunks from the store."""
     open_store(state(ctx).settings).remove_document(doc_id)
     stderr().print(f"removed {escape(doc_id)}")
+
+
+@app.command()
+def prune(
+    ctx: typer.Context,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be removed.")] = False,
+    fmt: FormatOpt = OutputFormat.TABLE,
+) -> None:
+    """Remove the documents whose source file no longer exists (renamed, moved or deleted).
+
+    `corpus list` marks them. A relative path stored by an older factcheck that does not resolve
+    from the current folder is kept (marked ?): run prune from where you ingested.
+    """
+    from factcheck.corpus.ingest import missing_sources
+    from factcheck.corpus.ingest import prune as prune_documents
+
+    store = open_store(state(ctx).settings)
+    gone = missing_sources(store) if dry_run else prune_documents(store)
+    if fmt is OutputFormat.JSON:
+        documents = [{"doc_id": r.doc_id, "source_path": r.source_path} for r in gone]
+        print_json({"dry_run": dry_run, "documents": documents})
+        return
+    verb = "would remove" if dry_run else "removed"
+    for r in gone:
+        stdout().print(f"{verb} {escape(r.doc_id)}: {escape(r.source_path)} is missing", highlight=False)
+    if not gone:
+        stderr().print("every document's source file exists; nothing to prune")
 
 
 @app.command()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import enum
+import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from factcheck.corpus.chunking import chunk_text, split_sentences
@@ -11,7 +13,7 @@ from factcheck.corpus.reader import discover, read_document
 from factcheck.errors import InputFileError
 from factcheck.models.embedding import Embedder
 from factcheck.retrieve import trim_to_tokens
-from factcheck.schema import IngestOutcome, IngestStatus, IngestSummary, SourceDocument
+from factcheck.schema import DocumentRecord, IngestOutcome, IngestStatus, IngestSummary, SourceDocument
 from factcheck.store import CorpusStore
 
 
@@ -49,30 +51,37 @@ class Ingestor:
 
     def run(self, files: Sequence[Path], summary: IngestSummary, progress: Progress | None = None) -> None:
         """Ingest files one by one, appending to summary as each finishes (so an interrupted run
-        still reports what it did)."""
-        self.store.drop_orphans()
-        first_path_of: dict[str, str] = {}
-        for path in files:
-            outcome = self.ingest_file(path, first_path_of)
-            summary.outcomes.append(outcome)
-            if progress is not None:
-                progress(outcome)
+        still reports what it did). Holds the store's writer lock throughout: the orphan clean-up
+        would otherwise delete what another ingest has written but not yet committed."""
+        with self.store.writing():
+            self.store.drop_orphans()
+            first_path_of: dict[str, str] = {}
+            for path in files:
+                outcome = self.ingest_file(path, first_path_of)
+                summary.outcomes.append(outcome)
+                if progress is not None:
+                    progress(outcome)
 
     def ingest_file(self, path: Path, first_path_of: dict[str, str]) -> IngestOutcome:
         try:
             doc = read_document(path, max_bytes=self.max_bytes)
         except InputFileError as err:
             return _skipped(err)
-        earlier = first_path_of.setdefault(doc.doc_id, doc.path)
-        if earlier != doc.path:
-            reason = f"document id {doc.doc_id!r} is already taken by {earlier} in this batch"
-            return IngestOutcome(doc.path, IngestStatus.SKIPPED, doc.doc_id, message=reason)
+        shown = doc.path  # as the user named it; the store keeps where it really is
+        doc = replace(doc, path=str(Path(doc.path).resolve()))
         existing = self.store.document(doc.doc_id)
+        refusal = _refusal(doc, existing, first_path_of)
+        if refusal is not None:
+            return IngestOutcome(shown, IngestStatus.SKIPPED, doc.doc_id, message=refusal)
+        moved = _moved_note(existing, doc.path)
         if existing is not None and existing.sha256 == doc.sha256 and existing.chunking == self.policy.signature:
-            return IngestOutcome(doc.path, IngestStatus.UNCHANGED, doc.doc_id, existing.n_chunks)
+            if existing.source_path != doc.path:  # moved, or a relative path from an older version
+                self.store.set_source_path(doc.doc_id, doc.path)
+            return IngestOutcome(shown, IngestStatus.UNCHANGED, doc.doc_id, existing.n_chunks, message=moved)
         n_chunks = self._write(doc)
         status = IngestStatus.UPDATED if existing is not None else IngestStatus.ADDED
-        return IngestOutcome(doc.path, status, doc.doc_id, n_chunks, message="; ".join(doc.notes) or None)
+        notes = [*doc.notes, moved] if moved else list(doc.notes)
+        return IngestOutcome(shown, status, doc.doc_id, n_chunks, message="; ".join(notes) or None)
 
     def _write(self, doc: SourceDocument) -> int:
         spans = chunk_text(
@@ -100,3 +109,74 @@ class Ingestor:
 
 def _skipped(err: InputFileError) -> IngestOutcome:
     return IngestOutcome(err.path, IngestStatus.SKIPPED, message=err.reason)
+
+
+def _refusal(doc: SourceDocument, existing: DocumentRecord | None, first_path_of: dict[str, str]) -> str | None:
+    """Why doc must not be stored under its id (another file has it), or None. Ids are file
+    stems, so two files of one name in different folders would otherwise replace each other."""
+    earlier = first_path_of.setdefault(doc.doc_id, doc.path)
+    if earlier != doc.path:
+        return f"document id {doc.doc_id!r} is already taken by {earlier} in this batch"
+    if existing is not None and owner_of(existing, Path(doc.path)) is Owner.OTHER:
+        return (
+            f"document id {doc.doc_id!r} is already taken by {existing.source_path}; rename the file or "
+            f"remove the document first: factcheck corpus remove {doc.doc_id}"
+        )
+    return None
+
+
+def _moved_note(existing: DocumentRecord | None, path: str) -> str | None:
+    if existing is not None and owner_of(existing, Path(path)) is Owner.MOVED:
+        return f"moved: replaces the document ingested from {existing.source_path}, which no longer exists"
+    return None
+
+
+# --- where a stored document's file is ------------------------------------------------------------
+
+
+class Owner(enum.Enum):
+    """Whose a stored document is, seen from a file of the same id about to be ingested."""
+
+    SAME = "same"  # this very file's
+    MOVED = "moved"  # a file that no longer exists: this one replaces it
+    OTHER = "other"  # another file that still exists: refuse, or one would silently replace the other
+
+
+def owner_of(record: DocumentRecord, path: Path) -> Owner:
+    """path: absolute and resolved, as the store keeps source paths."""
+    old = Path(record.source_path)
+    if old.is_absolute():
+        if Path(os.path.normpath(old)) == path:
+            return Owner.SAME
+        return Owner.OTHER if old.exists() else Owner.MOVED
+    # A relative path, written by an older factcheck: relative to wherever it ran from.
+    here = Path.cwd() / old
+    if here.exists():
+        return Owner.SAME if here.resolve() == path else Owner.OTHER
+    # Not found from here: the same file if it ends this path (a bare file name is too weak a sign).
+    tail = Path(os.path.normpath(old)).parts
+    if len(tail) > 1 and path.parts[-len(tail) :] == tail:
+        return Owner.SAME
+    return Owner.MOVED
+
+
+def source_missing(record: DocumentRecord) -> bool | None:
+    """Whether the document's file is gone; None where we cannot tell (a relative path from an
+    older factcheck that does not resolve from the current folder)."""
+    path = Path(record.source_path)
+    if path.exists():
+        return False
+    return True if path.is_absolute() else None
+
+
+def missing_sources(store: CorpusStore) -> list[DocumentRecord]:
+    return [r for r in store.documents() if source_missing(r)]
+
+
+def prune(store: CorpusStore) -> list[DocumentRecord]:
+    """Remove the documents whose file is gone (renamed, moved away or deleted); return them."""
+    with store.writing():  # decide under the lock: an ingest may be writing records right now
+        gone = missing_sources(store)
+        for record in gone:
+            store.remove_document(record.doc_id, missing_ok=True)
+    return gone

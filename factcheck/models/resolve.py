@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from factcheck.errors import ConfigError, ModelNotProvisioned, UnknownPreset
 from factcheck.models.presets import PRESETS, ModelPreset, Role, preset_names
+
+if TYPE_CHECKING:
+    from factcheck.config import Settings
 
 
 @dataclass(frozen=True)
@@ -33,8 +37,45 @@ def slugify(name: str) -> str:
 
 
 def model_key(spec: str) -> str:
-    """The identifier of a model as typed, without loading it (e.g. to find its store)."""
+    """The identifier of a model as typed, without loading it. Not the store's key: two
+    spellings of one model differ here (see store_key)."""
     return slugify(Path(spec).stem if _looks_like_path(spec) else spec)
+
+
+def store_key(settings: Settings) -> str:
+    """The key of the store the embedder's vectors live in: the model's identity, however it was
+    named. A preset and the path of its file (or of a copy) share one store, any other .gguf is
+    keyed by its content, and a name registered in code (a test fake) is its own key. Raises for
+    an unknown name or a missing file, before anything is opened or created."""
+    from factcheck.models.embedding import EMBEDDERS  # lazy: embedding imports this module
+
+    spec = settings.embedder
+    if EMBEDDERS.get(spec) is not None:
+        return slugify(spec)
+    if not _looks_like_path(spec):
+        return find_preset(spec, Role.EMBEDDING).name
+    path = Path(spec).expanduser()
+    if not path.is_file():
+        raise ModelNotProvisioned(f"model file not found: {path}")
+    return _file_key(path.resolve(), settings)
+
+
+def _file_key(path: Path, settings: Settings) -> str:
+    from factcheck.models.fingerprint import file_sha256  # lazy: fingerprint imports this module
+
+    presets = [p for p in PRESETS.values() if p.role is Role.EMBEDDING]
+    for preset in presets:  # the preset's own file: no need to hash it
+        if (settings.model_dir / preset.filename).resolve() == path:
+            return preset.name
+    cache = settings.home / "cache" / "fingerprints"
+    digest = file_sha256(path, cache)
+    for preset in presets:
+        # Converted presets pin no sha256: compare with the file we converted, where it exists.
+        own = settings.model_dir / preset.filename
+        pinned = preset.sha256 or (file_sha256(own, cache) if own.is_file() else None)
+        if pinned == digest:
+            return preset.name
+    return f"gguf-{digest[:16]}"
 
 
 def _looks_like_path(spec: str) -> bool:
@@ -65,7 +106,6 @@ def resolve(spec: str, role: Role | None, models_dir: Path) -> ResolvedModel:
     path = models_dir / preset.filename
     if not path.is_file():
         raise ModelNotProvisioned(
-            f"model {spec!r} is not downloaded yet ({path} is missing); "
-            f"run: factcheck models pull {spec}"
+            f"model {spec!r} is not downloaded yet ({path} is missing); run: factcheck models pull {spec}"
         )
     return ResolvedModel(name=preset.name, path=path, preset=preset)

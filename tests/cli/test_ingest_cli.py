@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from factcheck.cli import app
 from factcheck.config import load_settings
-from factcheck.models.resolve import model_key
+from factcheck.models.resolve import store_key
 from factcheck.store import CorpusStore
 
 runner = CliRunner()
@@ -25,7 +25,7 @@ def invoke(*args: str):
 
 def stored(fake_embedder) -> CorpusStore:
     settings = load_settings()
-    return CorpusStore(settings.store_dir, model_key(settings.embedder))
+    return CorpusStore(settings.store_dir, store_key(settings))
 
 
 @pytest.fixture
@@ -194,3 +194,125 @@ def test_fifo_is_skipped_with_a_reason_instead_of_hanging(fake_embedder, tmp_pat
     assert skipped == {"story.txt": "not a regular file (a FIFO)"}
     assert summary["added"] == 1
     assert "story.txt" in result.stderr and "Traceback" not in result.output
+
+
+# --- document ids across runs ----------------------------------------------------------------
+
+
+def _story(folder: Path, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "story.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_same_id_from_another_folder_in_a_later_run_is_refused_while_the_first_exists(fake_embedder, tmp_path):
+    first = _story(tmp_path / "a1", "The first story about the summit in Alaska.")
+    second = _story(tmp_path / "a2", "A different story that happens to share the file name.")
+    assert invoke("ingest", str(first)).exit_code == 0
+    before = stored(fake_embedder).document("story")
+    result = invoke("ingest", str(second), "--format", "json")
+    assert result.exit_code == 1
+    [outcome] = json.loads(result.stdout)["outcomes"]
+    assert outcome["status"] == "skipped"
+    message = outcome["message"]
+    assert "document id 'story' is already taken by" in message and str(first.resolve()) in message
+    assert "factcheck corpus remove story" in message
+    assert str(second) in result.stderr and "already taken" in result.stderr
+    assert stored(fake_embedder).document("story") == before  # nothing stored was touched
+
+
+def test_same_id_after_the_old_file_was_moved_replaces_it_and_says_so(fake_embedder, tmp_path):
+    first = _story(tmp_path / "a1", "The first story about the summit in Alaska.")
+    invoke("ingest", str(first))
+    moved = _story(tmp_path / "a2", "The first story about the summit in Alaska, now edited.")
+    first.unlink()
+    result = invoke("ingest", str(moved), "--format", "json")
+    assert result.exit_code == 0
+    [outcome] = json.loads(result.stdout)["outcomes"]
+    assert outcome["status"] == "updated"
+    assert "moved" in outcome["message"] and str(first.resolve()) in outcome["message"]
+    record = stored(fake_embedder).document("story")
+    assert record.source_path == str(moved.resolve())
+    assert any("now edited" in c.span.text for c in stored(fake_embedder).chunks("story"))
+
+
+def test_a_moved_file_with_the_same_content_is_not_embedded_again(fake_embedder, tmp_path):
+    first = _story(tmp_path / "a1", "The first story about the summit in Alaska.")
+    invoke("ingest", str(first))
+    moved = tmp_path / "a2" / "story.txt"
+    moved.parent.mkdir()
+    first.rename(moved)
+    fake_embedder.calls.clear()
+    [outcome] = json.loads(invoke("ingest", str(moved), "--format", "json").stdout)["outcomes"]
+    assert outcome["status"] == "unchanged" and "moved" in outcome["message"]
+    assert fake_embedder.calls == []
+    assert stored(fake_embedder).document("story").source_path == str(moved.resolve())
+
+
+def test_source_paths_are_stored_absolute(fake_embedder, tmp_path, monkeypatch):
+    _story(tmp_path / "articles", "The first story about the summit in Alaska.")
+    monkeypatch.chdir(tmp_path)
+    assert invoke("ingest", "articles").exit_code == 0
+    assert stored(fake_embedder).document("story").source_path == str((tmp_path / "articles" / "story.txt").resolve())
+
+
+def test_a_relative_path_from_an_older_version_is_recognised_as_the_same_file(fake_embedder, tmp_path, monkeypatch):
+    path = _story(tmp_path / "articles", "The first story about the summit in Alaska.")
+    assert invoke("ingest", str(path)).exit_code == 0
+    store = stored(fake_embedder)
+    # What an older factcheck wrote after `factcheck ingest articles/` run from tmp_path.
+    store._docs.update(ids=["story"], metadatas=[{"source_path": "articles/story.txt"}])
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the relative path no longer resolves from here
+    [outcome] = json.loads(invoke("ingest", str(path), "--format", "json").stdout)["outcomes"]
+    assert outcome["status"] == "unchanged"
+    assert stored(fake_embedder).document("story").source_path == str(path.resolve())
+
+
+# --- which store an embedder opens --------------------------------------------------------------
+
+
+def collection_names(settings) -> set[str]:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    if not settings.store_dir.exists():
+        return set()
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    client = chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
+    return {getattr(c, "name", c) for c in client.list_collections()}
+
+
+@pytest.mark.parametrize("command", [["corpus", "list"], ["corpus", "stats"], ["ingest", "ARTICLES"]])
+def test_an_unknown_embedder_fails_clearly_and_creates_no_collections(fake_embedder, sample_corpus, command):
+    invoke("ingest", str(sample_corpus))
+    before = collection_names(load_settings())
+    args = [str(sample_corpus) if a == "ARTICLES" else a for a in command]
+    result = invoke("--embedder", "no-such-model", *args)
+    assert result.exit_code == 2
+    assert "no-such-model" in result.stderr and "Traceback" not in result.output
+    assert collection_names(load_settings()) == before
+
+
+def test_an_embedder_that_cannot_load_creates_no_collections(fake_embedder, sample_corpus, tmp_path, monkeypatch):
+    monkeypatch.setenv("FACTCHECK_MODELS_DIR", str(tmp_path / "no-models"))  # minilm-l6 is not downloaded
+    result = invoke("--embedder", "minilm-l6", "ingest", str(sample_corpus))
+    assert result.exit_code == 3 and "models pull" in result.stderr
+    assert collection_names(load_settings()) == set()
+
+
+def test_a_preset_named_by_its_files_path_opens_the_presets_store(tmp_path, monkeypatch):
+    from factcheck.models.presets import PRESETS
+    from tests.unit.test_store import axis, doc, put
+
+    models = tmp_path / "models"
+    models.mkdir()
+    model_file = models / PRESETS["minilm-l6"].filename
+    model_file.write_bytes(b"GGUF stand-in")
+    monkeypatch.setenv("FACTCHECK_MODELS_DIR", str(models))
+    put(CorpusStore(load_settings().store_dir, "minilm-l6"), doc("story"), [axis(0)])
+    for spec in ("minilm-l6", str(model_file)):
+        listed = json.loads(invoke("--embedder", spec, "corpus", "list", "--format", "json").stdout)
+        assert [d["doc_id"] for d in listed] == ["story"], spec

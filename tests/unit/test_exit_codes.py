@@ -28,6 +28,7 @@ EXPECTED = {
     errors.ChecksumMismatch: ExitCode.MODEL_MISSING,
     errors.ModelLoadError: ExitCode.BROKEN,
     errors.StoreError: ExitCode.BROKEN,
+    errors.StoreBusy: ExitCode.BROKEN,
 }
 
 
