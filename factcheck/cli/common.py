@@ -106,10 +106,13 @@ def stderr() -> Console:
 
 
 def escape(text: str) -> str:
-    """Text with rich markup escaped, so that "[red]" in an article prints as it is."""
+    """Text from outside (articles, file names, model output) as it may be printed in rich markup:
+    without terminal escapes or control characters, and with "[red]" printed as it is."""
     from rich.markup import escape as escape_markup
 
-    return escape_markup(text)
+    from factcheck.terminal import printable
+
+    return escape_markup(printable(text))
 
 
 def format_for(out: Path | None) -> ReportFormat:

@@ -1,4 +1,4 @@
-"""`factcheck ingest` and `factcheck corpus list | show | remove | stats`."""
+"""`factcheck ingest` and `factcheck corpus list | show | search | remove | prune | stats`."""
 
 from __future__ import annotations
 
@@ -6,13 +6,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
-from factcheck.cli.common import EXIT_CODES_HELP, ExitCode, OutputFormat, print_json, state, stderr, stdout
-from factcheck.schema import DocumentRecord, IngestOutcome, IngestStatus, IngestSummary
+from factcheck.cli.common import EXIT_CODES_HELP, ExitCode, OutputFormat, escape, print_json, state, stderr, stdout
 
 if TYPE_CHECKING:
     from factcheck.config import Settings
+    from factcheck.schema import DocumentRecord, IngestOutcome, IngestSummary
 
 app = typer.Typer(
     help="Look at and manage the ingested articles.",
@@ -46,6 +45,7 @@ def ingest(
     """
     from factcheck.corpus.ingest import ChunkingPolicy, Ingestor
     from factcheck.models.embedding import load_embedder
+    from factcheck.schema import IngestSummary
 
     settings = state(ctx).settings
     embedder = load_embedder(settings)  # first: an embedder that cannot load must leave nothing behind
@@ -68,6 +68,8 @@ def ingest(
 def _run_with_progress(ingestor, files: list[Path], summary: IngestSummary) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from factcheck.schema import IngestStatus
+
     columns = (
         TextColumn("ingesting"),
         BarColumn(),
@@ -80,7 +82,7 @@ def _run_with_progress(ingestor, files: list[Path], summary: IngestSummary) -> N
         task = bar.add_task("ingest", total=len(files), current="")
 
         def progress(outcome: IngestOutcome) -> None:
-            bar.update(task, advance=1, current=Path(outcome.path).name)
+            bar.update(task, advance=1, current=escape(Path(outcome.path).name))
             if outcome.status is IngestStatus.SKIPPED:
                 _report_skip(bar.console, outcome)
             elif outcome.message:
@@ -94,6 +96,8 @@ def _report_skip(console, outcome: IngestOutcome) -> None:
 
 
 def _print_summary(summary: IngestSummary, fmt: OutputFormat) -> None:
+    from factcheck.schema import IngestStatus
+
     counts = {status.value: summary.count(status) for status in IngestStatus}
     if fmt is OutputFormat.JSON:
         outcomes = [
@@ -160,7 +164,6 @@ def show(
 ) -> None:
     """Show one document: its details and text (or its chunks)."""
     from factcheck.errors import DocumentNotFound
-    from factcheck.terminal import printable
 
     store = open_store(state(ctx).settings)
     record = store.document(doc_id)
@@ -179,15 +182,15 @@ def show(
         print_json(data)
         return
     out = stdout()
-    # Article text, titles and file names as they are could drive the terminal: printable first.
-    title, source = escape(printable(record.title)), escape(printable(record.source_path))
-    out.print(f"[bold]{title}[/]\nid: {escape(printable(record.doc_id))}  chunks: {record.n_chunks}  "
+    # escape() also drops terminal escapes: article text, titles and file names come from outside.
+    title, source = escape(record.title), escape(record.source_path)
+    out.print(f"[bold]{title}[/]\nid: {escape(record.doc_id)}  chunks: {record.n_chunks}  "
               f"source: {source}", highlight=False)  # fmt: skip
     if not chunks:
-        out.print(escape(printable(store.text(doc_id))), highlight=False)
+        out.print(escape(store.text(doc_id)), highlight=False)
     for c in parts:
         out.print(f"\n[cyan]{c.chunk_id}[/] chars {c.span.start_char}-{c.span.end_char}, {c.span.n_tokens} tokens")
-        out.print(escape(printable(c.span.text)), highlight=False)
+        out.print(escape(c.span.text), highlight=False)
 
 
 @app.command()
@@ -261,7 +264,6 @@ def search(
 
     from factcheck.models.embedding import load_embedder
     from factcheck.retrieve import vector_search
-    from factcheck.terminal import printable
 
     settings = state(ctx).settings
     hits = vector_search(open_store(settings), load_embedder(settings), query, k)
@@ -272,12 +274,12 @@ def search(
             for h in hits
         ])  # fmt: skip
         return
-    table = Table(title=f"passages for: {escape(printable(query))}")
+    table = Table(title=f"passages for: {escape(query)}")
     table.add_column("sim", justify="right")
     table.add_column("document")
     table.add_column("passage")
     for h in hits:
-        table.add_row(f"{h.similarity:.3f}", escape(printable(h.chunk.doc_id)), escape(printable(h.chunk.span.text)))
+        table.add_row(f"{h.similarity:.3f}", escape(h.chunk.doc_id), escape(h.chunk.span.text))
     stdout().print(table)
     if not hits:
         stderr().print("the corpus is empty; add articles with: factcheck ingest PATH")
