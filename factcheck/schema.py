@@ -204,6 +204,8 @@ class ModelInfo:
     name: str
     sha256: str | None
     smoke_test: bool = False
+    # False: configured but never asked (judge weight 0, or --no-model), so no verdict rests on it.
+    consulted: bool = True
 
 
 @dataclass(frozen=True)

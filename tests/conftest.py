@@ -36,6 +36,8 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(name, raising=False)
     FAKE_CHAT.queue.clear()
     FAKE_CHAT.history.clear()
+    FAKE_JUDGE.queue.clear()
+    FAKE_JUDGE.history.clear()
     FAKE_EMBEDDER.calls.clear()
     return home
 

@@ -30,6 +30,10 @@ SMOKE_TEST_ANSWER = (
     "{model} is a smoke-test model: its answer shows that the pipeline runs, not what the articles say; "
     "read the quoted sources instead."
 )
+CLAIMS_NOT_JUDGED = (
+    "model not consulted (weight 0) on the answer's claims: {model} wrote the answer, but its stance "
+    "labels would count for nothing, so the claims were checked by similarity and deterministic checks alone."
+)
 MIN_ANSWER_TOKENS = 64  # below this an answer cannot hold a sentence and its citation
 # A question is covered when some sentence of the corpus is about it: cosine >= this. Measured on
 # the sample corpus with minilm-l6: questions it answers score 0.30-0.76 (most above 0.45), those
@@ -144,6 +148,8 @@ class Asker:
                 citations = [basis]
                 notices.append(f"the answer cited no passage validly; [{basis.marker}] is the passage it rests on most")
         claims = self._check_claims(text, on_checking)
+        if claims and self.generator is not None and not self.session.model.consulted:  # wrote, did not judge
+            notices.append(CLAIMS_NOT_JUDGED.format(model=self.session.model.name))
         disagreements = distinct([
             *passage_disagreements(passages, self.coverage),  # "about the question": the same bar
             *claim_disagreements([(c.text, c.markers, c.result) for c in claims], citations),

@@ -1,5 +1,6 @@
 """Writing an answer token by token: the interface, its registry, and the llama.cpp implementation
-that shares the model the judge already loaded (loading a chat model twice doubles its memory)."""
+that shares the model the judge already loaded (loading a chat model twice doubles its memory), or
+loads it when the judge was skipped (weight 0)."""
 
 from __future__ import annotations
 
@@ -38,16 +39,16 @@ register_generator = GENERATORS.register
 
 
 def load_generator(session: CheckSession) -> Generator | None:
-    """The generator for the session's chat model; None when the session runs without a model."""
-    if session.judge is None:
+    """The generator for the session's chat model; None when the session runs without a model.
+    A judge weight of 0 only skips the model's stance labels: it still writes the answer."""
+    if not session.options.use_model:
         return None
     factory = GENERATORS.get(session.settings.model)
     if factory is not None:
         return factory(session.settings)
-    llm = getattr(session.judge, "llm", None)
-    if llm is None:
+    if session.judge is not None and not hasattr(session.judge, "llm"):
         raise ConfigError(f"the model {session.model.name} cannot write answers; use a chat GGUF, or --no-model")
-    return LlamaGenerator(llm, name=session.model.name)
+    return LlamaGenerator(session.chat_llm(), name=session.model.name)
 
 
 class LlamaGenerator:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +45,24 @@ SMOKE_TEST_NOTICE = (
     "{model} is a smoke-test model: it runs the whole pipeline but judges at chance. "
     "These verdicts rest on retrieval similarity and deterministic checks, not on a model's judgement."
 )
+NOT_CONSULTED_NOTICE = (
+    "model not consulted (weight 0): {model} was configured, but its labels would count for nothing, "
+    "so it was not asked. These verdicts rest on retrieval similarity and deterministic checks alone."
+)
+
+
+def consults_model(use_model: bool, weight: float) -> bool:
+    """Whether the stance judge is asked at all. At weight 0 the model's labels count for nothing
+    (combine.mix), so asking would cost a call per document and change no verdict."""
+    return use_model and weight > 0
+
+
+def model_notices(model: ModelInfo, use_model: bool) -> list[str]:
+    """What the report must say about the model: that a configured model was skipped (which makes
+    the smoke-test warning moot: it judged nothing), or that a smoke-test model judged."""
+    if use_model and not model.consulted:
+        return [NOT_CONSULTED_NOTICE.format(model=model.name)]
+    return [SMOKE_TEST_NOTICE.format(model=model.name)] if model.smoke_test else []
 
 
 @dataclass(frozen=True)
@@ -82,14 +100,8 @@ class CheckSession:
         # What the index read, not just the records: a verdict cached from other sentence rows
         # (a killed ingest's, or a store edited since) must not be served for these.
         self.corpus_state = _digest([[(r.doc_id, r.sha256, r.chunking) for r in records], self.index.state])
-        if not options.use_model:
-            self.judge, self.model = None, ModelInfo("none", None)
-        elif judge is not None:
-            self.judge, self.model = judge, ModelInfo(judge.name, None, judge.smoke_test)
-        else:
-            self.judge, self.model = _load_judge(settings)
-        weight = options.judge_weight if options.judge_weight is not None else _preset_weight(settings, self.model)
-        self.calibration = Calibration(judge_weight=weight if self.judge is not None else 0.0)
+        self.judge, self.model, weight = _choose_judge(settings, options, judge)
+        self.calibration = Calibration(judge_weight=weight)
         self.checker = Checker(
             self.index,
             self.groups,
@@ -100,6 +112,16 @@ class CheckSession:
         )
         self._cache = _open_cache(settings.home / "cache" / "checks") if options.use_cache else None
         self._code_version = code_version()
+        self._llm: Any = None
+
+    def chat_llm(self) -> Any:
+        """The llama.cpp model settings.model names, for writing (ask's answers, audit --decompose):
+        the judge's own when it loaded one (a second copy would double the memory), else loaded
+        now, once: a judge skipped at weight 0 still leaves the model to write with."""
+        if self._llm is None:
+            shared = getattr(self.judge, "llm", None)
+            self._llm = shared if shared is not None else _load_llm(self.settings)
+        return self._llm
 
     @property
     def prompt_hash(self) -> str:
@@ -124,7 +146,7 @@ class CheckSession:
         return results
 
     def report(self, results: Sequence[ClaimResult], contradictions: Sequence[Contradiction] = ()) -> CheckReport:
-        notices = [SMOKE_TEST_NOTICE.format(model=self.model.name)] if self.model.smoke_test else []
+        notices = model_notices(self.model, self.options.use_model)
         notices += [f"claim {cid} was longer than allowed and was trimmed" for cid in self.checker.stats.trimmed_claims]
         return CheckReport(
             results=tuple(results),
@@ -138,6 +160,8 @@ class CheckSession:
         )
 
     def _cache_key(self, item: ClaimInput) -> str:
+        # The model (consulted or not) and the calibration (the weight in effect) are both in the
+        # key: a result judged with a weight that counts is never served to a weight-0 run.
         return _digest([
             self._code_version, item.id, item.claim, list(item.exclude), self.corpus_state, self.embedder.id,
             asdict(self.model), self.prompt_hash, asdict(self.calibration), asdict(self.options),
@@ -166,15 +190,48 @@ def _open_cache(folder: Path) -> Any:
     return diskcache.Cache(str(folder))
 
 
+def _choose_judge(settings: Settings, options: CheckOptions, given: Judge | None) -> tuple[Any, ModelInfo, float]:
+    """The judge to ask (None: none), the model the report names, and the weight of its labels.
+    The weight is known before anything is loaded, so a weight-0 model costs neither the seconds
+    nor the memory of loading it; the report still names it, as not consulted."""
+    if not options.use_model:
+        return None, ModelInfo("none", None, consulted=False), 0.0
+    model = ModelInfo(given.name, None, given.smoke_test) if given is not None else _configured_model(settings)
+    weight = options.judge_weight if options.judge_weight is not None else _preset_weight(model)
+    if not consults_model(options.use_model, weight):
+        return None, replace(model, consulted=False), 0.0
+    if given is not None:
+        return given, model, weight
+    return (*_load_judge(settings), weight)
+
+
+def _configured_model(settings: Settings) -> ModelInfo:
+    """settings.model's name and file sha256, without loading it."""
+    from factcheck.models.fingerprint import model_fingerprint
+
+    return model_fingerprint(settings, None)
+
+
 def _load_judge(settings: Settings) -> tuple[Any, ModelInfo]:
     from factcheck.check.judge import load_judge
     from factcheck.models.fingerprint import model_fingerprint
 
     judge = load_judge(settings)
-    return judge, model_fingerprint(settings, judge)
+    return judge, model_fingerprint(settings, judge)  # a registered stand-in names itself
 
 
-def _preset_weight(settings: Settings, model: ModelInfo) -> float:
+def _load_llm(settings: Settings) -> Any:
+    from factcheck.models.chat import load_llama
+    from factcheck.models.presets import Role
+    from factcheck.models.resolve import resolve
+
+    model = resolve(settings.model, Role.LLM, settings.model_dir)
+    return load_llama(
+        model, n_ctx=settings.n_ctx, n_threads=settings.n_threads, extra_buffers=settings.llama_extra_buffers
+    )
+
+
+def _preset_weight(model: ModelInfo) -> float:
     from factcheck.models.presets import PRESETS, UNMEASURED_JUDGE_WEIGHT
 
     preset = PRESETS.get(model.name)

@@ -13,6 +13,7 @@ from factcheck.cli.common import ExitCode, ReportFormat, escape, report_format, 
 if TYPE_CHECKING:
     from factcheck.check.pipeline import ClaimInput
     from factcheck.check.session import CheckSession
+    from factcheck.models.chat import ChatModel
     from factcheck.schema import CheckReport, ClaimResult
 
 
@@ -158,7 +159,7 @@ def _session(ctx: typer.Context, no_model: bool, no_checks: bool, weight: float 
         use_model=not no_model, deterministic_checks=not no_checks, judge_weight=weight, use_cache=not no_cache
     )
     session = CheckSession(state(ctx).settings, options)
-    if session.model.smoke_test:
+    if session.model.smoke_test and session.model.consulted:  # else the report's notice says it was skipped
         stderr().print(
             f"[bold yellow]NOTICE:[/] {session.model.name} is a smoke-test model; its verdicts are not a judgement."
         )
@@ -177,20 +178,30 @@ def _run(session: CheckSession, items: list[ClaimInput]) -> list[ClaimResult]:
 def _decomposed(session: CheckSession, items: list[ClaimInput]) -> list[ClaimInput]:
     from factcheck.check.decompose import Decomposer
     from factcheck.check.pipeline import ClaimInput
-    from factcheck.models.chat import LlamaChatModel
 
-    if session.judge is None or not hasattr(session.judge, "llm"):
-        from factcheck.errors import ConfigError
-
-        raise ConfigError("--decompose needs the language model (drop --no-model)")
-    model = LlamaChatModel(session.judge.llm, name=session.model.name, smoke_test=session.model.smoke_test)
-    decomposer = Decomposer(model)
+    decomposer = Decomposer(_decomposer_model(session))
     out: list[ClaimInput] = []
     for item in items:
         context = " ".join(s.text for s in session.index.sentences if s.doc_id == item.exclude[0])[:600]
         parts = decomposer.decompose(item.claim, context).claims
         out += [ClaimInput(f"{item.id}.{k}", part, item.exclude) for k, part in enumerate(parts, 1)]
     return out
+
+
+def _decomposer_model(session: CheckSession) -> ChatModel:
+    """The chat model that rewrites sentences. Asked for explicitly, it is loaded even when the
+    stance weight is 0: the weight says how much the model's stance labels count, not whether
+    the user wants its writing."""
+    from factcheck.models.chat import CHAT_MODELS, LlamaChatModel
+
+    if not session.options.use_model:
+        from factcheck.errors import ConfigError
+
+        raise ConfigError("--decompose needs the language model (drop --no-model)")
+    factory = CHAT_MODELS.get(session.settings.model)
+    if factory is not None:
+        return factory(session.settings)
+    return LlamaChatModel(session.chat_llm(), name=session.model.name, smoke_test=session.model.smoke_test)
 
 
 def _emit(report: CheckReport, chosen: ReportFormat, out: Path | None) -> None:

@@ -53,6 +53,8 @@ def mode_line(run: EvalRun) -> str:
         judge = "no model (similarity and checks only)"
     elif run.options.oracle_stances:
         judge = f"oracle stances (gold stance per document), judge weight {weight:g}"
+    elif weight == 0:
+        judge = f"model {model} not consulted (judge weight 0: similarity and checks only)"
     else:
         judge = f"model {model}, judge weight {weight:g}"
     checks = "deterministic checks on" if run.options.deterministic_checks else "deterministic checks off"

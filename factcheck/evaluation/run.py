@@ -112,6 +112,8 @@ class EvalRun:
             "use_model": self.options.use_model,
             "deterministic_checks": self.options.deterministic_checks,
             "judge_weight": weight,
+            # False: the model was named but not asked (weight 0), as with use_model false.
+            "model_consulted": self.options.use_model and bool(weight),
             "oracle_stances": self.options.oracle_stances,
         }
         return {"datasets": [d.as_json() for d in self.datasets], "mode": mode, "created": self.created}

@@ -58,7 +58,7 @@ def _claim(result: ClaimResult, report: CheckReport) -> dict[str, Any]:
         "groups": [list(group) for group in result.groups],
         "sources": [_source(s) for s in result.sources],
         # Repeated per claim so that one claim, cut out of the file, still says what judged it.
-        "model": {"name": report.model.name, "sha256": report.model.sha256},
+        "model": {"name": report.model.name, "sha256": report.model.sha256, "consulted": report.model.consulted},
         "prompt_hash": report.prompt_hash,
     }
 
@@ -83,6 +83,7 @@ def to_json_dict(report: CheckReport) -> dict[str, Any]:
             "name": report.model.name,
             "sha256": report.model.sha256,
             "smoke_test": report.model.smoke_test,
+            "consulted": report.model.consulted,  # false: named, but no verdict rests on it
         },
         "embedder": report.embedder,
         "prompt_hash": report.prompt_hash,

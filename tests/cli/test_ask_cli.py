@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from factcheck.ask.generate import GENERATORS, register_generator
 from factcheck.ask.markers import MAX_QUESTION_CHARS
 from factcheck.cli import app
+from tests.conftest import FAKE_JUDGE
 from tests.fakes import FakeGenerator
 
 runner = CliRunner()
@@ -184,3 +185,17 @@ def test_ctrl_c_cancels_the_answer_and_the_prompt_goes_on(interrupted):
 def test_ctrl_c_during_a_one_shot_answer_exits_130(interrupted):
     result = runner.invoke(app, ["ask", QUESTION])
     assert result.exit_code == 130
+
+
+def test_with_weight_0_the_chat_model_still_writes_the_answer_but_judges_no_claim(corpus, generator, monkeypatch):
+    # fake-llm is no preset: its weight is the unmeasured default, set to 0 here as for smollm2-135m.
+    monkeypatch.setattr("factcheck.models.presets.UNMEASURED_JUDGE_WEIGHT", 0.0)
+    generator.enqueue(["The summit took place in Alaska [1]."])
+    result = runner.invoke(app, ["ask", "--format", "json", QUESTION])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert len(generator.history) == 1 and data["answer"] == "The summit took place in Alaska [1]."
+    assert data["model"] == "fake-llm" and not data["extractive"]
+    assert [c["verdict"] in VERDICTS for c in data["claims"]] == [True]
+    assert FAKE_JUDGE.history == []
+    assert any("model not consulted (weight 0)" in n for n in data["notices"])

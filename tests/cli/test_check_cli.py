@@ -7,9 +7,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from factcheck.check.judge import JUDGES, register_judge
 from factcheck.cli import app
 from factcheck.schema import Judgement, Stance
-from tests.conftest import FAKE_JUDGE
+from tests.conftest import FAKE_CHAT, FAKE_JUDGE
 
 runner = CliRunner()
 CONTRACT_CLAIM_KEYS = {"id", "claim", "verdict", "confidence", "independent_sources", "sources", "model", "prompt_hash"}
@@ -165,3 +166,82 @@ def test_smoke_test_notice_appears_in_every_report(corpus, monkeypatch):
     code, data, err = check_json("Putin met Trump in Alaska.")
     assert any("smoke-test" in n for n in data["notices"])
     assert "smoke-test" in err
+
+
+# --- a model whose weight is 0 is neither loaded nor asked ------------------------------------
+
+NOT_CONSULTED = "model not consulted (weight 0)"
+CLAIM = "Putin and Trump met at Joint Base Elmendorf-Richardson in Anchorage."
+
+
+@pytest.fixture
+def judge_loads(corpus, monkeypatch):
+    """The fake judge under a name of its own whose factory counts how often it is loaded."""
+    loads: list[str] = []
+    register_judge("counted-llm")(lambda settings: loads.append(settings.model) or FAKE_JUDGE)
+    monkeypatch.setenv("FACTCHECK_MODEL", "counted-llm")
+    yield loads
+    JUDGES.remove("counted-llm")
+
+
+def test_a_weight_0_model_is_not_loaded_nor_asked_and_the_report_says_so(judge_loads):
+    code, data, err = check_json("--no-cache", "--judge-weight", "0", CLAIM)
+    assert code == 0
+    assert judge_loads == [] and FAKE_JUDGE.history == []
+    assert [n for n in data["notices"] if NOT_CONSULTED in n] == [data["notices"][0]]  # once, first
+    assert data["model"]["name"] == "counted-llm" and data["model"]["consulted"] is False
+    assert data["claims"][0]["model"]["consulted"] is False and data["stats"]["judgements"] == 0
+    assert NOT_CONSULTED in err
+
+
+def test_a_model_whose_weight_counts_is_loaded_and_asked(judge_loads):
+    code, data, _ = check_json("--no-cache", "--judge-weight", "0.5", CLAIM)
+    assert code == 0
+    assert judge_loads == ["counted-llm"] and FAKE_JUDGE.history
+    assert data["model"]["consulted"] is True and not any(NOT_CONSULTED in n for n in data["notices"])
+
+
+def test_every_report_format_says_the_model_was_not_consulted(judge_loads, tmp_path):
+    for suffix in (".md", ".html"):
+        out = tmp_path / f"report{suffix}"
+        result = runner.invoke(app, ["check", "--judge-weight", "0", CLAIM, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert NOT_CONSULTED in out.read_text(encoding="utf-8")
+    table = runner.invoke(app, ["check", "--judge-weight", "0", CLAIM])
+    assert NOT_CONSULTED in table.stdout
+    assert FAKE_JUDGE.history == []
+
+
+def test_weight_0_gives_exactly_the_verdicts_of_no_model(corpus):
+    claims = [CLAIM, "Both sides could exceed the current cap of 1,000 deployed strategic warheads."]
+    without = check_json("--no-cache", "--no-model", *claims)[1]["claims"]
+    weightless = check_json("--no-cache", "--judge-weight", "0", *claims)[1]["claims"]
+    drop = ("model", "prompt_hash")
+    assert [{k: v for k, v in c.items() if k not in drop} for c in weightless] == [
+        {k: v for k, v in c.items() if k not in drop} for c in without
+    ]
+
+
+def test_a_cached_result_of_a_trusted_model_is_not_served_at_weight_0(corpus):
+    refute = {"supports": 0.01, "refutes": 0.98, "not_mentioned": 0.01}
+    FAKE_JUDGE.enqueue([Judgement(stance=Stance.REFUTES, probabilities=refute)] * 5)
+    trusted = check_json("--judge-weight", "1", CLAIM)[1]
+    FAKE_JUDGE.history.clear()
+    weightless = check_json("--judge-weight", "0", CLAIM)[1]
+    assert trusted["claims"][0]["verdict"] == "contradicted"
+    assert weightless["claims"][0]["verdict"] != "contradicted" and FAKE_JUDGE.history == []
+
+
+def test_audit_with_weight_0_loads_no_judge(judge_loads):
+    result = runner.invoke(app, ["audit", "--judge-weight", "0", "--no-cache", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert judge_loads == [] and FAKE_JUDGE.history == []
+    assert any(NOT_CONSULTED in n for n in json.loads(result.stdout)["notices"])
+
+
+def test_audit_decompose_with_weight_0_still_uses_the_chat_model_to_decompose(corpus):
+    doc_id = sorted(p.stem for p in corpus.glob("*.txt"))[0]
+    args = ["audit", "--decompose", "--doc", doc_id, "--judge-weight", "0", "--no-cache", "--format", "json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert FAKE_CHAT.history and FAKE_JUDGE.history == []

@@ -189,3 +189,14 @@ def test_a_label_neither_in_gold_nor_predicted_is_marked_not_drawn_as_zero(datas
     assert result.exit_code == 0, result.output
     assert "supported: neither in gold nor predicted" in result.stdout
     assert ">n/a</text>" in result.stdout
+
+
+def test_eval_with_weight_0_asks_no_model_and_says_so(dataset):
+    from tests.conftest import FAKE_JUDGE
+
+    data = eval_json(str(dataset), "--judge-weight", "0")
+    [scores] = data["datasets"]
+    assert FAKE_JUDGE.history == [] and scores["tokens_per_claim"] == 0
+    assert data["mode"]["judge_weight"] == 0.0 and data["mode"]["model_consulted"] is False
+    table = runner.invoke(app, ["eval", str(dataset), "--judge-weight", "0"])
+    assert "not consulted" in table.stdout

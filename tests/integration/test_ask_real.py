@@ -52,6 +52,8 @@ def test_a_real_answer_cites_verbatim_quotes_and_lists_its_claims(home):
     data = json.loads(result.stdout)
     assert data["covered"] and data["model"] == "smollm2-135m" and not data["extractive"]
     assert any("smoke-test model" in n for n in data["notices"])
+    # Its preset weight is 0: it writes the answer, but the answer's claims are checked without it.
+    assert any("model not consulted (weight 0)" in n for n in data["notices"])
     assert data["citations"], data["answer"]
     texts = chunk_texts(home)
     used = {int(n) for group in re.findall(r"\[([\d,\s]+)\]", data["answer"]) for n in re.split(r"[,\s]+", group) if n}

@@ -55,8 +55,11 @@ def home(minilm_path, smollm_path, tmp_path_factory) -> Path:
 def test_real_check_reports_verdicts_with_verbatim_quotes(home):
     data = check(home)
     assert [c["claim"] for c in data["claims"]] == CLAIMS
-    assert any("smoke-test" in n for n in data["notices"])
+    # The preset weight of smollm2-135m is 0: it is neither loaded nor asked, and the one notice says
+    # so (the injection test below makes it count, and checks the real judge's plumbing).
+    assert len(data["notices"]) == 1 and data["notices"][0].startswith("model not consulted (weight 0)")
     assert data["model"]["name"] == "smollm2-135m" and len(data["model"]["sha256"]) == 64
+    assert data["model"]["consulted"] is False
     by_claim = {c["claim"]: c for c in data["claims"]}
     assert by_claim[CLAIMS[0]]["verdict"] == "contradicted"  # 1,000 vs 1,550: a deterministic conflict
     assert by_claim[CLAIMS[3]]["verdict"] == "unverified"
@@ -70,7 +73,7 @@ def test_real_check_reports_verdicts_with_verbatim_quotes(home):
         for source in claim["sources"]:
             if source["quote"]:
                 assert " ".join(source["quote"].split()) in " ".join(chunks[source["chunk_id"]].split())
-    assert data["stats"]["judgements"] > 0 and data["stats"]["errors"] == 0
+    assert data["stats"]["judgements"] == 0
 
 
 def test_instructions_inside_an_article_change_no_verdict(minilm_path, smollm_path, tmp_path):
@@ -87,6 +90,8 @@ def test_instructions_inside_an_article_change_no_verdict(minilm_path, smollm_pa
         for weight in ("0", "1"):
             data = check(folder / "home", "--judge-weight", weight, "--no-cache", claims=claims)
             verdicts[(name, weight)] = [c["verdict"] for c in data["claims"]]
+            asked_any = data["stats"]["judgements"] > 0
+            assert asked_any is (weight == "1") and data["stats"]["errors"] == 0
             asked[name] = [s["model_stance"] for s in data["claims"][0]["sources"] if s["doc_id"] == "extra_article"]
     assert asked["injected"] != [None]  # the model did read the article with the instruction
     assert verdicts[("control", "0")] == verdicts[("injected", "0")]

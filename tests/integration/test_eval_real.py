@@ -39,7 +39,8 @@ def slice_of_alaska(folder: Path) -> Path:
 def test_real_eval_produces_consistent_figures(minilm_path, smollm_path, tmp_path, monkeypatch):
     monkeypatch.setenv("FACTCHECK_MODEL", "smollm2-135m")
     dataset = slice_of_alaska(tmp_path / "alaska-slice")
-    result = runner.invoke(app, ["eval", str(dataset), "--format", "json"])
+    # Weight 0.5 so that the model is asked (at its preset weight 0 it would not be).
+    result = runner.invoke(app, ["eval", str(dataset), "--judge-weight", "0.5", "--format", "json"])
     assert result.exit_code == 0, result.output
     [scores] = json.loads(result.stdout)["datasets"]
     n = len(CLAIM_IDS)

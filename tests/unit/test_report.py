@@ -97,7 +97,7 @@ def sample_report() -> CheckReport:
 def test_json_top_level_keys_are_the_contract_in_order() -> None:
     data = json.loads(render(sample_report(), "json"))
     assert list(data) == ["notices", "model", "embedder", "prompt_hash", "created", "stats", "claims", "contradictions"]
-    assert data["model"] == {"name": "smollm2-135m", "sha256": "ab" * 32, "smoke_test": True}
+    assert data["model"] == {"name": "smollm2-135m", "sha256": "ab" * 32, "smoke_test": True, "consulted": True}
     assert data["notices"] == [SMOKE_NOTICE]
 
 
@@ -110,7 +110,7 @@ def test_json_claim_source_and_check_keys_are_exact() -> None:
     check_keys = ["kind", "outcome", "claim_value", "evidence_value", "detail"]
     for claim in data["claims"]:
         assert list(claim) == claim_keys
-        assert claim["model"] == {"name": "smollm2-135m", "sha256": "ab" * 32}
+        assert claim["model"] == {"name": "smollm2-135m", "sha256": "ab" * 32, "consulted": True}
         assert claim["prompt_hash"] == "9f2c1e0d4b7a"
         for source in claim["sources"]:
             assert list(source) == source_keys
