@@ -75,9 +75,11 @@ class Ingestor:
             return IngestOutcome(shown, IngestStatus.SKIPPED, doc.doc_id, message=refusal)
         moved = _moved_note(existing, doc.path)
         if existing is not None and existing.sha256 == doc.sha256 and existing.chunking == self.policy.signature:
-            if existing.source_path != doc.path:  # moved, or a relative path from an older version
+            copy = owner_of(existing, Path(doc.path)) is Owner.OTHER
+            if existing.source_path != doc.path and not copy:  # moved, or a relative path from an older version
                 self.store.set_source_path(doc.doc_id, doc.path)
-            return IngestOutcome(shown, IngestStatus.UNCHANGED, doc.doc_id, existing.n_chunks, message=moved)
+            note = f"identical to {existing.source_path}, already stored" if copy else moved
+            return IngestOutcome(shown, IngestStatus.UNCHANGED, doc.doc_id, existing.n_chunks, message=note)
         n_chunks = self._write(doc)
         status = IngestStatus.UPDATED if existing is not None else IngestStatus.ADDED
         notes = [*doc.notes, moved] if moved else list(doc.notes)
@@ -117,7 +119,8 @@ def _refusal(doc: SourceDocument, existing: DocumentRecord | None, first_path_of
     earlier = first_path_of.setdefault(doc.doc_id, doc.path)
     if earlier != doc.path:
         return f"document id {doc.doc_id!r} is already taken by {earlier} in this batch"
-    if existing is not None and owner_of(existing, Path(doc.path)) is Owner.OTHER:
+    if existing is not None and existing.sha256 != doc.sha256 and owner_of(existing, Path(doc.path)) is Owner.OTHER:
+        # Same bytes under the same name are the same article (a second checkout, a copy): no clash.
         return (
             f"document id {doc.doc_id!r} is already taken by {existing.source_path}; rename the file or "
             f"remove the document first: factcheck corpus remove {doc.doc_id}"

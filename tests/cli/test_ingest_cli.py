@@ -222,6 +222,20 @@ def test_same_id_from_another_folder_in_a_later_run_is_refused_while_the_first_e
     assert stored(fake_embedder).document("story") == before  # nothing stored was touched
 
 
+def test_an_identical_copy_in_another_folder_is_the_same_document(fake_embedder, tmp_path):
+    """A second checkout of the same articles (make run in two clones) is no clash."""
+    first = _story(tmp_path / "a1", "The first story about the summit in Alaska.")
+    copy = _story(tmp_path / "a2", "The first story about the summit in Alaska.")
+    assert invoke("ingest", str(first)).exit_code == 0
+    fake_embedder.calls.clear()
+    result = invoke("ingest", str(copy), "--format", "json")
+    assert result.exit_code == 0, result.output
+    [outcome] = json.loads(result.stdout)["outcomes"]
+    assert outcome["status"] == "unchanged" and str(first.resolve()) in outcome["message"]
+    assert fake_embedder.calls == []
+    assert stored(fake_embedder).document("story").source_path == str(first.resolve())
+
+
 def test_same_id_after_the_old_file_was_moved_replaces_it_and_says_so(fake_embedder, tmp_path):
     first = _story(tmp_path / "a1", "The first story about the summit in Alaska.")
     invoke("ingest", str(first))
