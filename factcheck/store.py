@@ -115,22 +115,24 @@ class CorpusStore:
 
     # --- reading -----------------------------------------------------------------------------
 
-    def document(self, doc_id: str) -> DocumentRecord | None:
+    def _get_records(self, **query: Any) -> dict[str, Any]:
+        """A get on the document records; nothing where none was ever written."""
         docs = self._collection("docs")
-        got = docs.get(ids=[doc_id], include=["metadatas"]) if docs is not None else _NOTHING
+        return docs.get(**query) if docs is not None else _NOTHING
+
+    def document(self, doc_id: str) -> DocumentRecord | None:
+        got = self._get_records(ids=[doc_id], include=["metadatas"])
         if not got["ids"]:
             return None
         return _record(doc_id, got["metadatas"][0])
 
     def documents(self) -> list[DocumentRecord]:
-        docs = self._collection("docs")
-        got = docs.get(include=["metadatas"]) if docs is not None else _NOTHING
+        got = self._get_records(include=["metadatas"])
         records = [_record(i, m) for i, m in zip(got["ids"], got["metadatas"], strict=True)]
         return sorted(records, key=lambda r: r.doc_id)
 
     def text(self, doc_id: str) -> str:
-        docs = self._collection("docs")
-        got = docs.get(ids=[doc_id], include=["documents"]) if docs is not None else _NOTHING
+        got = self._get_records(ids=[doc_id], include=["documents"])
         if not got["ids"]:
             raise DocumentNotFound(f"no document {doc_id!r} in the corpus")
         return got["documents"][0]
@@ -183,7 +185,8 @@ class CorpusStore:
         collection = self._collection("chunks")
         committed = self._committed()
         if doc_ids:
-            committed = {d: sha for d, sha in committed.items() if d in set(doc_ids)}
+            wanted = set(doc_ids)
+            committed = {d: sha for d, sha in committed.items() if d in wanted}
         if collection is None or not committed:
             return []
         # The where keeps out nearly every orphan; the pair check after it catches the rest (an

@@ -101,9 +101,9 @@ def load_judge(settings: Settings) -> Judge:
     from factcheck.check.llama_judge import LlamaJudge  # lazy: native code, slow import
 
     model = resolve(settings.model, Role.LLM, settings.model_dir)
-    return LlamaJudge.load(
-        model, n_ctx=settings.n_ctx, n_threads=settings.n_threads, extra_buffers=settings.llama_extra_buffers
-    )
+    from factcheck.models.chat import llama_options
+
+    return LlamaJudge.load(model, **llama_options(settings))
 
 
 # --- the prompt ---------------------------------------------------------------------------------

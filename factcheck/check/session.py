@@ -120,7 +120,11 @@ class CheckSession:
         now, once: a judge skipped at weight 0 still leaves the model to write with."""
         if self._llm is None:
             shared = getattr(self.judge, "llm", None)
-            self._llm = shared if shared is not None else _load_llm(self.settings)
+            if shared is None:
+                from factcheck.models.chat import load_chat_llm
+
+                shared = load_chat_llm(self.settings)
+            self._llm = shared
         return self._llm
 
     @property
@@ -218,17 +222,6 @@ def _load_judge(settings: Settings) -> tuple[Any, ModelInfo]:
 
     judge = load_judge(settings)
     return judge, model_fingerprint(settings, judge)  # a registered stand-in names itself
-
-
-def _load_llm(settings: Settings) -> Any:
-    from factcheck.models.chat import load_llama
-    from factcheck.models.presets import Role
-    from factcheck.models.resolve import resolve
-
-    model = resolve(settings.model, Role.LLM, settings.model_dir)
-    return load_llama(
-        model, n_ctx=settings.n_ctx, n_threads=settings.n_threads, extra_buffers=settings.llama_extra_buffers
-    )
 
 
 def _preset_weight(model: ModelInfo) -> float:

@@ -158,7 +158,7 @@ class Prompt:
         except KeyboardInterrupt:
             self.console.print("\n[yellow]cancelled[/]")
         except FactcheckError as exc:
-            self.console.print(f"[bold red]error:[/] {escape(printable(str(exc)))}")
+            self.console.print(f"[bold red]error:[/] {escape(str(exc))}")
 
     def check(self, claim: str) -> None:
         from factcheck.check.pipeline import ClaimInput
@@ -178,17 +178,17 @@ class Prompt:
             table.add_column(column)
         for r in self.session.store.documents():
             published = r.published.isoformat() if r.published else ""
-            table.add_row(escape(printable(r.doc_id)), escape(printable(r.title)), str(r.n_chunks), published)
+            table.add_row(escape(r.doc_id), escape(r.title), str(r.n_chunks), published)
         self.console.print(table)
 
     def doc(self, doc_id: str) -> None:
         # Only a store lookup by id: what is typed here never becomes a path.
         record = self.session.store.document(doc_id) if doc_id else None
         if record is None:
-            self.console.print(f"no document {escape(printable(repr(doc_id)))}; /sources lists them")
+            self.console.print(f"no document {escape(repr(doc_id))}; /sources lists them")
             return
-        self.console.print(f"[bold]{escape(printable(record.title))}[/]  [dim]{escape(printable(record.doc_id))}[/]")
-        self.console.print(escape(printable(self.session.store.text(doc_id))), highlight=False)
+        self.console.print(f"[bold]{escape(record.title)}[/]  [dim]{escape(record.doc_id)}[/]")
+        self.console.print(escape(self.session.store.text(doc_id)), highlight=False)
 
     def help(self, _: str) -> None:
         self.console.print(HELP, highlight=False, markup=False)

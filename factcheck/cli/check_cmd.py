@@ -110,7 +110,6 @@ def audit(
 def _gather(claims: list[str], claims_file: Path | None, article: Path | None) -> tuple[list[ClaimInput], list[str]]:
     from factcheck.check.claims import article_claims, parse_claims
     from factcheck.check.pipeline import ClaimInput
-    from factcheck.terminal import printable
 
     items: list[ClaimInput] = []
     problems: list[str] = []
@@ -130,7 +129,7 @@ def _gather(claims: list[str], claims_file: Path | None, article: Path | None) -
         items += article_claims(article, _read_text(article), doc_id)
     err = stderr()
     for problem in problems:
-        err.print(f"[red]skipped[/] {escape(printable(problem))}")
+        err.print(f"[red]skipped[/] {escape(problem)}")
     return items, problems
 
 
@@ -207,10 +206,9 @@ def _decomposer_model(session: CheckSession) -> ChatModel:
 def _emit(report: CheckReport, chosen: ReportFormat, out: Path | None) -> None:
     """The report in the format report_format chose (and checked against --out) before the run."""
     from factcheck.report import print_table, render
-    from factcheck.terminal import printable
 
     for notice in report.notices:
-        stderr().print(f"[bold yellow]NOTICE:[/] {escape(printable(notice))}")
+        stderr().print(f"[bold yellow]NOTICE:[/] {escape(notice)}")
     if chosen is ReportFormat.TABLE:
         print_table(report, stdout())
         return

@@ -168,8 +168,6 @@ def write_output(text: str, out: Path | None, fmt: ReportFormat) -> None:
     and HTML are documents whose article text may hold terminal escapes; on a screen those would
     act, in a file they mean nothing, so they go without them either way.
     """
-    from rich.markup import escape
-
     from factcheck.terminal import printable
 
     if fmt is not ReportFormat.JSON:
@@ -189,12 +187,8 @@ def print_json(data: Any) -> None:
 
 
 def fail(message: str, code: ExitCode) -> NoReturn:
-    from rich.markup import escape
-
-    from factcheck.terminal import printable
-
-    # Messages name files and documents, which come from outside.
-    stderr().print(f"[bold red]error:[/] {escape(printable(message))}", highlight=False)
+    # Messages name files and documents, which come from outside: escape() makes them printable.
+    stderr().print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(int(code))
 
 

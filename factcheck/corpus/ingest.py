@@ -70,12 +70,13 @@ class Ingestor:
         shown = doc.path  # as the user named it; the store keeps where it really is
         doc = replace(doc, path=str(Path(doc.path).resolve()))
         existing = self.store.document(doc.doc_id)
-        refusal = _refusal(doc, existing, first_path_of)
+        owner = owner_of(existing, Path(doc.path)) if existing is not None else None
+        refusal = _refusal(doc, existing, owner, first_path_of)
         if refusal is not None:
             return IngestOutcome(shown, IngestStatus.SKIPPED, doc.doc_id, message=refusal)
-        moved = _moved_note(existing, doc.path)
+        moved = _moved_note(existing, owner)
         if existing is not None and existing.sha256 == doc.sha256 and existing.chunking == self.policy.signature:
-            copy = owner_of(existing, Path(doc.path)) is Owner.OTHER
+            copy = owner is Owner.OTHER
             if existing.source_path != doc.path and not copy:  # moved, or a relative path from an older version
                 self.store.set_source_path(doc.doc_id, doc.path)
             note = f"identical to {existing.source_path}, already stored" if copy else moved
@@ -113,13 +114,15 @@ def _skipped(err: InputFileError) -> IngestOutcome:
     return IngestOutcome(err.path, IngestStatus.SKIPPED, message=err.reason)
 
 
-def _refusal(doc: SourceDocument, existing: DocumentRecord | None, first_path_of: dict[str, str]) -> str | None:
+def _refusal(
+    doc: SourceDocument, existing: DocumentRecord | None, owner: Owner | None, first_path_of: dict[str, str]
+) -> str | None:
     """Why doc must not be stored under its id (another file has it), or None. Ids are file
     stems, so two files of one name in different folders would otherwise replace each other."""
     earlier = first_path_of.setdefault(doc.doc_id, doc.path)
     if earlier != doc.path:
         return f"document id {doc.doc_id!r} is already taken by {earlier} in this batch"
-    if existing is not None and existing.sha256 != doc.sha256 and owner_of(existing, Path(doc.path)) is Owner.OTHER:
+    if existing is not None and owner is Owner.OTHER and existing.sha256 != doc.sha256:
         # Same bytes under the same name are the same article (a second checkout, a copy): no clash.
         return (
             f"document id {doc.doc_id!r} is already taken by {existing.source_path}; rename the file or "
@@ -128,8 +131,8 @@ def _refusal(doc: SourceDocument, existing: DocumentRecord | None, first_path_of
     return None
 
 
-def _moved_note(existing: DocumentRecord | None, path: str) -> str | None:
-    if existing is not None and owner_of(existing, Path(path)) is Owner.MOVED:
+def _moved_note(existing: DocumentRecord | None, owner: Owner | None) -> str | None:
+    if existing is not None and owner is Owner.MOVED:
         return f"moved: replaces the document ingested from {existing.source_path}, which no longer exists"
     return None
 

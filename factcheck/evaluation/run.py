@@ -107,13 +107,15 @@ class EvalRun:
     created: str
 
     def as_json(self) -> dict[str, Any]:
+        from factcheck.check.session import consults_model
+
         weight = self.datasets[0].judge_weight if self.datasets else None
         mode = {
             "use_model": self.options.use_model,
             "deterministic_checks": self.options.deterministic_checks,
             "judge_weight": weight,
             # False: the model was named but not asked (weight 0), as with use_model false.
-            "model_consulted": self.options.use_model and bool(weight),
+            "model_consulted": consults_model(self.options.use_model, weight or 0.0),
             "oracle_stances": self.options.oracle_stances,
         }
         return {"datasets": [d.as_json() for d in self.datasets], "mode": mode, "created": self.created}
@@ -267,3 +269,4 @@ def evaluate(
         results.append(evaluate_dataset(settings, dataset, options, hook, judge=judge))
     created = datetime.now(UTC).isoformat(timespec="seconds")
     return EvalRun(tuple(results), options, created)
+

@@ -58,10 +58,17 @@ def load_chat_model(settings: Settings) -> ChatModel:
     if factory is not None:
         return factory(settings)
     model = resolve(settings.model, Role.LLM, settings.model_dir)
-    llm = load_llama(
-        model, n_ctx=settings.n_ctx, n_threads=settings.n_threads, extra_buffers=settings.llama_extra_buffers
-    )
-    return LlamaChatModel(llm, name=model.name, smoke_test=model.smoke_test)
+    return LlamaChatModel(load_llama(model, **llama_options(settings)), name=model.name, smoke_test=model.smoke_test)
+
+
+def llama_options(settings: Settings) -> dict[str, Any]:
+    """How settings ask llama.cpp to run a chat model (the judge and the writer alike)."""
+    return {"n_ctx": settings.n_ctx, "n_threads": settings.n_threads, "extra_buffers": settings.llama_extra_buffers}
+
+
+def load_chat_llm(settings: Settings) -> Any:
+    """The llama.cpp model settings.model names, loaded."""
+    return load_llama(resolve(settings.model, Role.LLM, settings.model_dir), **llama_options(settings))
 
 
 def load_llama(model: ResolvedModel, *, n_ctx: int, n_threads: int | None = None, extra_buffers: bool = False) -> Any:
