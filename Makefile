@@ -31,6 +31,7 @@ test: setup
 bench: setup
 	$(PY) benchmarks/bench_ingest.py
 	$(PY) benchmarks/bench_check.py
+	$(PY) benchmarks/bench_verifier.py
 	$(PY) benchmarks/bench_ask.py
 
 eval: setup

@@ -15,9 +15,12 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from factcheck.models.presets import DEFAULT_EMBEDDER, DEFAULT_MODEL
+from factcheck.models.presets import DEFAULT_EMBEDDER, DEFAULT_MODEL, DEFAULT_VERIFIER
 
 CONFIG_FILE = "factcheck.toml"
+# Who judges each document's stance: the chat model, the verifier (a cross-encoder), both, or
+# neither (retrieval similarity and the deterministic checks alone, as --no-model).
+JUDGE_CHOICES = ("llm", "verifier", "llm+verifier", "none")
 _PATH_KEYS = ("home", "models_dir")
 
 
@@ -46,6 +49,14 @@ class Settings(BaseSettings):
     models_dir: Path | None = Field(None, description="Where model files live; default HOME/models.")
     model: str = Field(DEFAULT_MODEL, description="Chat model: a preset name or a path to a .gguf file.")
     embedder: str = Field(DEFAULT_EMBEDDER, description="Embedding model: a preset name or a .gguf path.")
+    judge: str = Field("llm", description="Stance judge: llm, verifier, llm+verifier or none.")
+    verifier: str = Field(
+        DEFAULT_VERIFIER,
+        description="Verifier judge: a preset name or a folder with model.onnx, tokenizer.json and config.json.",
+    )
+    verifier_weight: float | None = Field(
+        None, ge=0.0, le=1.0, description="How much the verifier's labels count (0..1); default: the preset's."
+    )
     chunk_tokens: int = Field(192, ge=16, description="Largest chunk, in the embedder's word pieces.")
     chunk_overlap_tokens: int = Field(48, ge=0, description="Sentences repeated between chunks, in word pieces.")
     max_file_mb: float = Field(10.0, gt=0, description="Files larger than this are skipped.")
@@ -61,6 +72,23 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
+
+    @field_validator("judge", mode="before")
+    @classmethod
+    def _known_judge(cls, value: object) -> object:
+        """One of JUDGE_CHOICES; "verifier+llm" and spaces are accepted and written canonically."""
+        if not isinstance(value, str):
+            return value
+        parts = sorted({part.strip().lower() for part in value.split("+")} - {""})
+        canonical = "+".join(parts)
+        if canonical not in JUDGE_CHOICES:
+            raise ValueError(f"must be one of {', '.join(JUDGE_CHOICES)}, not {value!r}")
+        return canonical
+
+    @property
+    def judges(self) -> tuple[str, ...]:
+        """The judges asked, in order: () for none."""
+        return () if self.judge == "none" else tuple(self.judge.split("+"))
 
     @model_validator(mode="after")
     def _overlap_smaller_than_chunk(self) -> Settings:

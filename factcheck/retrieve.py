@@ -148,8 +148,14 @@ class EvidenceIndex:
         claim_vector: Any = None,
     ) -> dict[str, list[Passage]]:
         """For every document (but the excluded ones): its best passages for claim, best first."""
+        return self.passages_of(self.score(claim, claim_vector), per_doc=per_doc, exclude=exclude)
+
+    def passages_of(
+        self, scored_sentences: Sequence[ScoredSentence], *, per_doc: int = 2, exclude: Sequence[str] = ()
+    ) -> dict[str, list[Passage]]:
+        """passages(), from sentences already scored against the claim."""
         best: dict[str, list[ScoredSentence]] = defaultdict(list)
-        for scored in sorted(self.score(claim, claim_vector), key=lambda s: -s.fused):
+        for scored in sorted(scored_sentences, key=lambda s: -s.fused):
             if scored.sentence.doc_id not in exclude and len(best[scored.sentence.doc_id]) < per_doc:
                 best[scored.sentence.doc_id].append(scored)
         return {doc_id: self._as_passages(picked) for doc_id, picked in best.items()}

@@ -148,7 +148,7 @@ class Passage:
 class CheckResult:
     """One deterministic comparison between a value in the claim and one in the evidence."""
 
-    kind: str  # "number" | "date" | "role"
+    kind: str  # "number" | "date" | "role" | "place" | "negation"
     outcome: str  # "conflict" | "match"
     claim_value: str
     evidence_value: str
@@ -186,6 +186,8 @@ class SourceStance:
     model_stance: Stance | None = None
     model_confidence: float | None = None
     quote_discarded: bool = False
+    part_similarity: float | None = None  # best clause or window of a long sentence (combine.py)
+    coverage: float | None = None  # share of the claim's content the best-covering sentence holds
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,11 @@ class ModelInfo:
     smoke_test: bool = False
     # False: configured but never asked (judge weight 0, or --no-model), so no verdict rests on it.
     consulted: bool = True
+    # The verifier judge (a cross-encoder) that judged beside or instead of the chat model, and the
+    # sha256 of its model.onnx; None when no verifier was asked. With `--judge verifier` alone,
+    # name and sha256 above name the verifier too.
+    verifier: str | None = None
+    verifier_sha256: str | None = None
 
 
 @dataclass(frozen=True)

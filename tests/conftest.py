@@ -32,7 +32,8 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("FACTCHECK_HOME", str(home))
     monkeypatch.setenv("FACTCHECK_MODELS_DIR", str(MODELS_DIR))
-    for name in ("FACTCHECK_MODEL", "FACTCHECK_EMBEDDER", "FACTCHECK_CHUNK_TOKENS", "FACTCHECK_CHUNK_OVERLAP_TOKENS"):
+    for name in ("FACTCHECK_MODEL", "FACTCHECK_EMBEDDER", "FACTCHECK_CHUNK_TOKENS", "FACTCHECK_CHUNK_OVERLAP_TOKENS",
+                 "FACTCHECK_JUDGE", "FACTCHECK_VERIFIER", "FACTCHECK_VERIFIER_WEIGHT"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
     FAKE_CHAT.queue.clear()
     FAKE_CHAT.history.clear()
@@ -51,3 +52,14 @@ def fake_embedder(monkeypatch: pytest.MonkeyPatch) -> FakeEmbedder:
 @pytest.fixture
 def sample_corpus() -> Path:
     return SAMPLE_CORPUS
+
+
+@pytest.fixture
+def tiny_verifier(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A random-weight ONNX cross-encoder built here (tests/verifier_model.py), knowing the sample
+    corpus's words, set as the verifier (FACTCHECK_VERIFIER)."""
+    from tests.verifier_model import build_verifier, corpus_texts
+
+    folder = build_verifier(tmp_path / "tiny-verifier", texts=corpus_texts(SAMPLE_CORPUS))
+    monkeypatch.setenv("FACTCHECK_VERIFIER", str(folder))
+    return folder

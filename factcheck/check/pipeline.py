@@ -5,16 +5,23 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from factcheck.check.aggregate import aggregate
-from factcheck.check.combine import Calibration, Signals, combine
+from factcheck.check.clauses import parts as parts_of
+from factcheck.check.combine import Calibration, Finding, Signals, Support, combine
 from factcheck.check.conflicts import compare
+from factcheck.check.coverage import best_coverage, coverage, idf_weights, terms
 from factcheck.check.judge import Judge
+from factcheck.check.places import place_mismatch, places
+from factcheck.check.polarity import polarity_mismatch
 from factcheck.check.roles import roles
 from factcheck.retrieve import EvidenceIndex
-from factcheck.schema import CheckResult, ClaimResult, Judgement, Passage, SourceStance
+from factcheck.schema import CheckResult, ClaimResult, Judgement, Passage
 
+PARTS_FLOOR = 0.30  # a sentence less similar than this has no clause close to the claim either
+PARTS_DOCS = 8  # documents whose sentences are split into clauses, most similar first
 MAX_CLAIM_CHARS = 1000  # longer claims are trimmed (with a notice); no real claim is this long
 
 
@@ -87,6 +94,7 @@ class Checker:
         # the model would cost a call and could only add noise.
         self.judge_min_similarity = judge_min_similarity
         self.stats = CheckStats()
+        self._places: dict[str, list[tuple[int, frozenset[str]]]] = {}
 
     def check(self, item: ClaimInput) -> ClaimResult:
         started = time.perf_counter()
@@ -94,13 +102,23 @@ class Checker:
         if len(claim) > MAX_CLAIM_CHARS:
             self.stats.trimmed_claims.append(item.id)
             claim = claim[:MAX_CLAIM_CHARS].rsplit(" ", 1)[0]
-        by_doc = self.index.passages(claim, per_doc=self.per_doc, exclude=item.exclude, claim_vector=item.vector)
-        sources = tuple(self._source(claim, doc_id, passages) for doc_id, passages in sorted(by_doc.items()))
+        sources = tuple(combine(signals, self.cal) for signals in self.signals(claim, item))
         verdict, independent, confidence = aggregate(sources, self.groups)
         self.stats.claims += 1
         self.stats.seconds += time.perf_counter() - started
         groups = tuple(tuple(g) for g in self.groups if len(g) > 1)
         return ClaimResult(item.id, item.claim, verdict, confidence, independent, sources, groups)
+
+    def signals(self, claim: str, item: ClaimInput) -> list[Signals]:
+        """What every document (but the excluded ones) says that bears on claim, before any
+        threshold is applied: combine() decides (and scripts/fit_calibration.py fits it)."""
+        vector = item.vector if item.vector is not None else self.index.embed([claim])[0]
+        scored = self.index.score(claim, vector)
+        similarity = {(s.sentence.doc_id, s.sentence.index): s.similarity for s in scored}
+        by_doc = self.index.passages_of(scored, per_doc=self.per_doc, exclude=item.exclude)
+        reading = _Reading(claim, vector, similarity, self)
+        parts = reading.best_parts(by_doc) if "parts" in self.cal.signals else {}
+        return [reading.signals(doc_id, passages, parts.get(doc_id)) for doc_id, passages in sorted(by_doc.items())]
 
     def check_all(
         self, items: Iterable[ClaimInput], progress: Callable[[ClaimResult], None] | None = None
@@ -112,51 +130,136 @@ class Checker:
                 progress(results[-1])
         return results
 
-    def _source(self, claim: str, doc_id: str, passages: Sequence[Passage]) -> SourceStance:
+    @cached_property
+    def idf(self) -> dict[str, float]:
+        return idf_weights(s.text for s in self.index.sentences)
+
+    def places_by_sentence(self, doc_id: str) -> list[tuple[int, frozenset[str]]]:
+        """(sentence index, places it names) for the document's sentences that name any."""
+        if doc_id not in self._places:
+            named = [(s.index, frozenset(p.key for p in places(s.text))) for s in self.index.sentences_of(doc_id)]
+            self._places[doc_id] = [(index, keys) for index, keys in named if keys]
+        return self._places[doc_id]
+
+
+@dataclass
+class _Reading:
+    """One claim read against the documents: the per-claim state the signals share."""
+
+    claim: str
+    vector: Any
+    similarity: dict[tuple[str, int], float]  # (doc id, sentence index) -> cosine to the claim
+    checker: Checker
+
+    @cached_property
+    def claim_terms(self) -> frozenset[str]:
+        return terms(self.claim)
+
+    @cached_property
+    def claim_places(self) -> bool:
+        return "places" in self.checker.cal.signals and bool(places(self.claim))
+
+    def coverage(self, sentence: str) -> float:
+        return coverage(self.claim_terms, terms(sentence), self.checker.idf)
+
+    def best_parts(self, by_doc: dict[str, list[Passage]]) -> dict[str, Support]:
+        """Each document's best clause or claim-sized window of its most similar sentences,
+        embedded in one batch. Only documents whose best sentence is at least PARTS_FLOOR similar,
+        and at most PARTS_DOCS of them: a part is never closer than a distant sentence allows."""
+        ranked = sorted(by_doc.items(), key=lambda kv: -max(p.similarity for p in kv[1]))
+        wanted: list[tuple[str, Passage, str]] = []
+        for doc_id, passages in ranked[:PARTS_DOCS]:
+            for passage in passages:
+                if passage.similarity >= PARTS_FLOOR:
+                    wanted += [(doc_id, passage, part) for part in parts_of(passage.sentence, self.claim)]
+        if not wanted:
+            return {}
+        vectors = self.checker.index.embed([part for _, _, part in wanted])
+        best: dict[str, Support] = {}
+        for (doc_id, passage, _), value in zip(wanted, (vectors @ self.vector).tolist(), strict=True):
+            if doc_id not in best or value > best[doc_id].value:
+                best[doc_id] = Support(float(value), passage.sentence, passage.chunk_id, passage.similarity)
+        return best
+
+    def signals(self, doc_id: str, passages: Sequence[Passage], part: Support | None) -> Signals:
+        checker = self.checker
         best = max(passages, key=lambda p: p.similarity)
-        checks, conflict = self._checks(claim, doc_id, passages)
+        covered = (
+            self._covered(doc_id) if "coverage" in checker.cal.signals or "negation" in checker.cal.signals else None
+        )
         judgement = None
-        if self.judge is not None and best.similarity >= self.judge_min_similarity:
-            judgement = self.judge.judge(claim, doc_id, passages)
-            self.stats.add(judgement)
-        signals = Signals(
+        if checker.judge is not None and best.similarity >= checker.judge_min_similarity:
+            judgement = checker.judge.judge(self.claim, doc_id, passages)
+            checker.stats.add(judgement)
+        return Signals(
             doc_id=doc_id,
             similarity=best.similarity,
             sentence=best.sentence,
             chunk_id=best.chunk_id,
-            checks=checks,
-            conflict_sentence=conflict[0] if conflict else None,
-            conflict_chunk_id=conflict[1] if conflict else None,
+            findings=self._findings(doc_id, passages, covered),
             judgement=judgement,
+            part=part,
+            covered=covered if "coverage" in checker.cal.signals else None,
         )
-        return combine(signals, self.cal)
 
-    def _checks(
-        self, claim: str, doc_id: str, passages: Sequence[Passage]
-    ) -> tuple[tuple[CheckResult, ...], tuple[str, str] | None]:
-        """Deterministic comparisons, and the (sentence, chunk id) of the first conflict.
+    def _covered(self, doc_id: str) -> Support | None:
+        sentences = self.checker.index.sentences_of(doc_id)
+        value, where, complete = best_coverage(self.claim, [s.text for s in sentences], self.checker.idf)
+        if where < 0:
+            return None
+        sentence = sentences[where]
+        similarity = self.similarity.get((doc_id, sentence.index), 0.0)
+        return Support(value, sentence.text, sentence.chunk_id, similarity, complete=complete)
 
-        Numbers and dates are compared only in on-topic sentences: the same figure means
-        different things in different contexts. A person's role is a fact about the person, so
-        it is compared in every sentence of the document that names them.
-        """
-        if not self.deterministic_checks:
-            return (), None
-        results: list[CheckResult] = []
-        conflict: tuple[str, str] | None = None
-        on_topic = [(p.sentence, p.chunk_id) for p in passages if p.similarity >= self.cal.topic_similarity]
-        for sentence, chunk_id in on_topic:
-            found = compare(claim, sentence)
-            results.extend(found)
-            if conflict is None and any(c.outcome == "conflict" for c in found):
-                conflict = (sentence, chunk_id)
-        if roles(claim):
-            seen = {sentence for sentence, _ in on_topic}
-            for sentence in self.index.sentences_of(doc_id):
-                if sentence.text in seen:
-                    continue
-                found = [c for c in compare(claim, sentence.text) if c.kind == "role"]
-                results.extend(found)
-                if conflict is None and any(c.outcome == "conflict" for c in found):
-                    conflict = (sentence.text, sentence.chunk_id)
-        return tuple(results), conflict
+    def _findings(self, doc_id: str, passages: Sequence[Passage], covered: Support | None) -> tuple[Finding, ...]:
+        """Comparisons with the document's best sentences (numbers, dates, places, negation), and
+        with every sentence that names a person the claim gives a title to (roles). Whether one
+        counts is combine's decision, from the sentence's similarity and coverage."""
+        checker = self.checker
+        nearby = {(p.sentence, p.chunk_id): p.similarity for p in passages}
+        if covered is not None:
+            nearby.setdefault((covered.sentence, covered.chunk_id), covered.similarity)
+        found: list[Finding] = []
+        for (sentence, chunk_id), similarity in nearby.items():
+            results = list(compare(self.claim, sentence)) if checker.deterministic_checks else []
+            results += self._meaning_checks(doc_id, sentence, similarity)
+            share = self.coverage(sentence) if results else 0.0
+            found += [Finding(r, sentence, chunk_id, similarity, share) for r in results]
+        seen = {sentence for sentence, _ in nearby}
+        if self.claim_places:  # where a thing happened is said once or twice, not in every sentence
+            for s in checker.index.sentences_of(doc_id):
+                if s.text not in seen and any(i == s.index for i, _ in checker.places_by_sentence(doc_id)):
+                    similarity = self.similarity.get((doc_id, s.index), 0.0)
+                    moved = place_mismatch(self.claim, s.text, self._places_as_near(doc_id, similarity))
+                    if moved is not None:
+                        result = CheckResult("place", "conflict", moved.claimed, moved.stated, moved.detail)
+                        found.append(Finding(result, s.text, s.chunk_id, similarity, self.coverage(s.text)))
+        if checker.deterministic_checks and roles(self.claim):
+            for s in checker.index.sentences_of(doc_id):
+                if s.text not in seen:
+                    similarity = self.similarity.get((doc_id, s.index), 0.0)
+                    found += [Finding(r, s.text, s.chunk_id, similarity)
+                              for r in compare(self.claim, s.text) if r.kind == "role"]  # fmt: skip
+        return tuple(found)
+
+    def _meaning_checks(self, doc_id: str, sentence: str, similarity: float) -> list[CheckResult]:
+        results = []
+        if "negation" in self.checker.cal.signals and (flip := polarity_mismatch(self.claim, sentence)):
+            ours, theirs = ("negated", "not negated") if flip.claim_negated else ("not negated", "negated")
+            results.append(CheckResult("negation", "conflict", ours, theirs, flip.detail))
+        if self.claim_places and (
+            moved := place_mismatch(self.claim, sentence, self._places_as_near(doc_id, similarity))
+        ):
+            results.append(CheckResult("place", "conflict", moved.claimed, moved.stated, moved.detail))
+        return results
+
+    def _places_as_near(self, doc_id: str, similarity: float) -> set[str]:
+        """The places the document names in sentences at least as close to the claim as one at
+        `similarity`: the claim's place named there means the document may well say it (a place
+        named only in a more distant sentence, "since Helsinki in 2018", is another matter)."""
+        return {
+            key
+            for index, keys in self.checker.places_by_sentence(doc_id)
+            if self.similarity.get((doc_id, index), 0.0) >= similarity
+            for key in keys
+        }

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from factcheck.check.combine import Calibration
+from factcheck.check.combine import SIGNALS, Calibration
 from factcheck.check.independence import origin_groups
 from factcheck.check.pipeline import Checker, ClaimInput
 from factcheck.corpus.ingest import ChunkingPolicy
@@ -50,6 +50,11 @@ NOT_CONSULTED_NOTICE = (
     "so it was not asked. These verdicts rest on retrieval similarity and deterministic checks alone."
 )
 
+NOT_CONSULTED_BESIDE_VERIFIER = (
+    "model not consulted (weight 0): {model} was configured, but its labels would count for nothing, "
+    "so it was not asked. These verdicts rest on retrieval similarity, deterministic checks and the verifier {verifier}."
+)
+
 
 def consults_model(use_model: bool, weight: float) -> bool:
     """Whether the stance judge is asked at all. At weight 0 the model's labels count for nothing
@@ -61,6 +66,8 @@ def model_notices(model: ModelInfo, use_model: bool) -> list[str]:
     """What the report must say about the model: that a configured model was skipped (which makes
     the smoke-test warning moot: it judged nothing), or that a smoke-test model judged."""
     if use_model and not model.consulted:
+        if model.verifier is not None:
+            return [NOT_CONSULTED_BESIDE_VERIFIER.format(model=model.name, verifier=model.verifier)]
         return [NOT_CONSULTED_NOTICE.format(model=model.name)]
     return [SMOKE_TEST_NOTICE.format(model=model.name)] if model.smoke_test else []
 
@@ -72,6 +79,7 @@ class CheckOptions:
     judge_weight: float | None = None  # None: the model preset's own (measured) weight
     per_doc: int = 2
     use_cache: bool = True
+    signals: frozenset[str] = frozenset(SIGNALS)  # those beside similarity that count (combine.py)
 
 
 class CheckSession:
@@ -100,8 +108,10 @@ class CheckSession:
         # What the index read, not just the records: a verdict cached from other sentence rows
         # (a killed ingest's, or a store edited since) must not be served for these.
         self.corpus_state = _digest([[(r.doc_id, r.sha256, r.chunking) for r in records], self.index.state])
+        if not settings.judges:  # --judge none is --no-model
+            options = self.options = replace(options, use_model=False)
         self.judge, self.model, weight = _choose_judge(settings, options, judge)
-        self.calibration = Calibration(judge_weight=weight)
+        self.calibration = Calibration(judge_weight=weight, signals=options.signals)
         self.checker = Checker(
             self.index,
             self.groups,
@@ -184,7 +194,15 @@ def _require_current(records: Sequence[DocumentRecord], policy: ChunkingPolicy) 
 
 
 def _digest(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=_stable).encode()).hexdigest()
+
+
+def _stable(value: Any) -> Any:
+    """JSON for what json cannot write: sets sorted (their order changes from one process to the
+    next, and a cache key must not), anything else as its str."""
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)
+    return str(value)
 
 
 def _open_cache(folder: Path) -> Any:
@@ -200,13 +218,16 @@ def _choose_judge(settings: Settings, options: CheckOptions, given: Judge | None
     nor the memory of loading it; the report still names it, as not consulted."""
     if not options.use_model:
         return None, ModelInfo("none", None, consulted=False), 0.0
-    model = ModelInfo(given.name, None, given.smoke_test) if given is not None else _configured_model(settings)
+    if given is None:  # the judges settings.judge names (llm, verifier, both): factcheck.check.selection
+        from factcheck.check.selection import choose
+
+        chosen = choose(settings, options.judge_weight)
+        return chosen.judge, chosen.model, chosen.weight
+    model = ModelInfo(given.name, None, given.smoke_test)
     weight = options.judge_weight if options.judge_weight is not None else _preset_weight(model)
     if not consults_model(options.use_model, weight):
         return None, replace(model, consulted=False), 0.0
-    if given is not None:
-        return given, model, weight
-    return (*_load_judge(settings), weight)
+    return given, model, weight
 
 
 def _configured_model(settings: Settings) -> ModelInfo:

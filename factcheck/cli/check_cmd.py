@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from factcheck.check.signal_names import SIGNALS
 from factcheck.cli.common import ExitCode, ReportFormat, escape, report_format, state, stderr, stdout, write_output
 
 if TYPE_CHECKING:
@@ -33,7 +35,26 @@ WeightOpt = Annotated[
         "--judge-weight", min=0.0, max=1.0, help="How much the model's labels count (0..1); default: the preset's."
     ),
 ]
+Signal = enum.Enum("Signal", {name: name for name in SIGNALS}, type=str)  # combine.SIGNALS, as choices
+WithoutOpt = Annotated[
+    list[Signal] | None,
+    typer.Option(
+        "--without",
+        help="Switch off a signal beside similarity (repeatable): parts (clauses of long sentences), "
+        "coverage (share of the claim's words a sentence holds), places, negation.",
+        show_default=False,
+    ),
+]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Check again even if a cached result exists.")]
+JudgeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--judge",
+        help="Who judges each document: llm (the chat model), verifier (an NLI cross-encoder), llm+verifier, "
+        "or none (as --no-model). Env: FACTCHECK_JUDGE; default llm.",
+        show_default=False,
+    ),
+]
 
 
 def check(
@@ -54,6 +75,8 @@ def check(
     no_model: NoModelOpt = False,
     no_checks: NoChecksOpt = False,
     judge_weight: WeightOpt = None,
+    judge: JudgeOpt = None,
+    without: WithoutOpt = None,
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Check claims against the corpus: supported, contradicted, single-source or unverified.
@@ -65,7 +88,7 @@ def check(
     items, problems = _gather(claims or [], claims_file, article)
     if not items:
         _fail_no_claims(problems)
-    session = _session(ctx, no_model, no_checks, judge_weight, no_cache)
+    session = _session(ctx, no_model, no_checks, judge_weight, no_cache, judge, without)
     results = _run(session, items)
     _emit(session.report(results), chosen, out)
     if problems:
@@ -84,6 +107,8 @@ def audit(
     no_model: NoModelOpt = False,
     no_checks: NoChecksOpt = False,
     judge_weight: WeightOpt = None,
+    judge: JudgeOpt = None,
+    without: WithoutOpt = None,
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Find where the articles disagree: every document's checkable sentences are checked
@@ -91,7 +116,7 @@ def audit(
     from factcheck.check.audit import audit_claims, contradictions, group_by_topic
 
     chosen = report_format(fmt, out)
-    session = _session(ctx, no_model, no_checks, judge_weight, no_cache)
+    session = _session(ctx, no_model, no_checks, judge_weight, no_cache, judge, without)
     known = set(session.index.doc_ids)
     unknown = sorted(set(docs or []) - known)
     if unknown:
@@ -151,18 +176,40 @@ def _fail_no_claims(problems: list[str]) -> None:
     fail(f"no claims to check{hint}", ExitCode.USAGE)
 
 
-def _session(ctx: typer.Context, no_model: bool, no_checks: bool, weight: float | None, no_cache: bool) -> CheckSession:
+def signals_without(without: list[Signal] | None) -> frozenset[str]:
+    """The signals that count: all of them but those --without names."""
+    return frozenset(SIGNALS) - {s.value for s in without or ()}
+
+
+def _session(
+    ctx: typer.Context,
+    no_model: bool,
+    no_checks: bool,
+    weight: float | None,
+    no_cache: bool,
+    judge: str | None,
+    without: list[Signal] | None,
+) -> CheckSession:
     from factcheck.check.session import CheckOptions, CheckSession
 
+    use_judge(ctx, judge)
+
     options = CheckOptions(
-        use_model=not no_model, deterministic_checks=not no_checks, judge_weight=weight, use_cache=not no_cache
-    )
+        use_model=not no_model, deterministic_checks=not no_checks, judge_weight=weight, use_cache=not no_cache,
+        signals=signals_without(without),
+    )  # fmt: skip
     session = CheckSession(state(ctx).settings, options)
     if session.model.smoke_test and session.model.consulted:  # else the report's notice says it was skipped
         stderr().print(
             f"[bold yellow]NOTICE:[/] {session.model.name} is a smoke-test model; its verdicts are not a judgement."
         )
     return session
+
+
+def use_judge(ctx: typer.Context, judge: str | None) -> None:
+    """--judge, as a setting (it outranks FACTCHECK_JUDGE and factcheck.toml like the root options)."""
+    if judge is not None:
+        state(ctx).overrides["judge"] = judge
 
 
 def _run(session: CheckSession, items: list[ClaimInput]) -> list[ClaimResult]:

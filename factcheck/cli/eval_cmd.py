@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from factcheck.cli.check_cmd import FormatOpt, NoChecksOpt, NoModelOpt, OutOpt, WeightOpt
+from factcheck.cli.check_cmd import (
+    FormatOpt,
+    JudgeOpt,
+    NoChecksOpt,
+    NoModelOpt,
+    OutOpt,
+    WeightOpt,
+    WithoutOpt,
+    signals_without,
+    use_judge,
+)
 from factcheck.cli.common import (
     ExitCode,
     ReportFormat,
@@ -19,6 +30,9 @@ from factcheck.cli.common import (
     stdout,
     write_output,
 )
+
+# evaluation.split's values, as choices, without importing the evaluation package for --help
+SplitChoice = enum.Enum("SplitChoice", {"TRAIN": "train", "HELDOUT": "heldout", "ALL": "all"}, type=str)
 
 if TYPE_CHECKING:
     from factcheck.config import Settings
@@ -54,6 +68,16 @@ def evaluate(
     no_model: NoModelOpt = False,
     no_checks: NoChecksOpt = False,
     judge_weight: WeightOpt = None,
+    judge: JudgeOpt = None,
+    without: WithoutOpt = None,
+    split: Annotated[
+        SplitChoice,
+        typer.Option(
+            "--split",
+            help="Which claims: train (what thresholds are fitted on), heldout (what figures are reported on; "
+            "the fit never sees it) or all. The split is fixed by each claim's id.",
+        ),
+    ] = SplitChoice.ALL,  # fmt: skip
 ) -> None:
     """Score the checker on labelled datasets: accuracy, balanced accuracy, macro-F1, per-label
     scores, confusion matrix, evidence recall, errors, time and tokens per claim.
@@ -63,14 +87,19 @@ def evaluate(
     score is a result, not a failure.
     """
     from factcheck.evaluation import EvalOptions, load_dataset, load_previous
+    from factcheck.evaluation.split import Split
 
-    if oracle_stances and no_model:
+    if oracle_stances and (no_model or judge == "none"):
         fail("--oracle-stances replaces the model's stances; it cannot be combined with --no-model", ExitCode.USAGE)
     chosen = report_format(fmt, out)
     loaded = [load_dataset(path) for path in datasets]
     previous = load_previous(compare) if compare is not None else None
+    use_judge(ctx, judge)
     settings = _settings(ctx, model, embedder)
-    options = EvalOptions(not no_model, not no_checks, judge_weight, oracle_stances)
+    options = EvalOptions(
+        not no_model and bool(settings.judges), not no_checks, judge_weight, oracle_stances,
+        split=Split(split.value), signals=signals_without(without),
+    )  # fmt: skip
     _smoke_test_notice(settings, options)
     run = _run(settings, loaded, options)
     comparison = None
@@ -91,7 +120,8 @@ def _smoke_test_notice(settings: Settings, options: EvalOptions) -> None:
     from factcheck.models.presets import PRESETS
 
     preset = PRESETS.get(settings.model)
-    if options.use_model and not options.oracle_stances and preset is not None and preset.smoke_test:
+    asked = options.use_model and not options.oracle_stances and "llm" in settings.judges
+    if asked and preset is not None and preset.smoke_test:
         stderr().print(f"[bold yellow]NOTICE:[/] {preset.name} is a smoke-test model; its stances are near chance.")
 
 
@@ -99,10 +129,11 @@ def _run(settings: Settings, datasets: list[Dataset], options: EvalOptions) -> E
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from factcheck.evaluation import evaluate
+    from factcheck.evaluation.split import in_split
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=stderr(), transient=True) as bar:
-        tasks = {d.path: bar.add_task(escape(d.name), total=len(d.claims)) for d in datasets}
+        tasks = {d.path: bar.add_task(escape(d.name), total=len(in_split(d.claims, options.split))) for d in datasets}
         return evaluate(settings, datasets, options, on_claim=lambda d, _: bar.advance(tasks[d.path]))
 
 

@@ -19,12 +19,12 @@ NameArg = Annotated[str, typer.Argument(help="A preset name (see `factcheck mode
 
 
 def _row(preset: ModelPreset, present: bool) -> dict[str, object]:
-    from factcheck.models.presets import DEFAULT_EMBEDDER, DEFAULT_MODEL
+    from factcheck.models.presets import DEFAULT_EMBEDDER, DEFAULT_MODEL, DEFAULT_VERIFIER
 
     return {
         "name": preset.name,
         "role": preset.role.value,
-        "default": preset.name in (DEFAULT_MODEL, DEFAULT_EMBEDDER),
+        "default": preset.name in (DEFAULT_MODEL, DEFAULT_EMBEDDER, DEFAULT_VERIFIER),
         "present": present,
         "size_mb": preset.size_mb,
         "license": preset.license,
@@ -45,7 +45,7 @@ def list_models(
     from factcheck.models.presets import PRESETS
 
     models_dir = state(ctx).settings.model_dir
-    rows = [_row(p, (models_dir / p.filename).is_file()) for p in PRESETS.values()]
+    rows = [_row(p, (models_dir / p.filename).exists()) for p in PRESETS.values()]  # verifiers are folders
     if fmt is OutputFormat.JSON:
         print_json({"models_dir": str(models_dir), "models": rows})
         return

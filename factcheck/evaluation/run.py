@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from factcheck.evaluation import metrics
 from factcheck.evaluation.dataset import Dataset, DatasetError, GoldClaim
+from factcheck.evaluation.split import Split, in_split
 from factcheck.schema import JUDGED_STANCES, ClaimResult, Judgement, Passage, Stance
 
 if TYPE_CHECKING:
@@ -34,15 +35,18 @@ class EvalOptions:
     deterministic_checks: bool = True
     judge_weight: float | None = None
     oracle_stances: bool = False
+    split: Split = Split.ALL  # which claims: the training or held-out side, or all (split.py)
+    signals: frozenset[str] | None = None  # None: all of combine.SIGNALS
 
     def check_options(self) -> CheckOptions:
         from factcheck.check.session import CheckOptions
 
         weight = 1.0 if self.oracle_stances and self.judge_weight is None else self.judge_weight
         # No result cache: every run measures, so seconds and tokens per claim mean what they say.
+        signals = {} if self.signals is None else {"signals": self.signals}
         return CheckOptions(
             use_model=self.use_model, deterministic_checks=self.deterministic_checks, judge_weight=weight,
-            use_cache=False,
+            use_cache=False, **signals,
         )  # fmt: skip
 
 
@@ -117,6 +121,8 @@ class EvalRun:
             # False: the model was named but not asked (weight 0), as with use_model false.
             "model_consulted": consults_model(self.options.use_model, weight or 0.0),
             "oracle_stances": self.options.oracle_stances,
+            "split": self.options.split.value,
+            "signals": sorted(self.options.check_options().signals),
         }
         return {"datasets": [d.as_json() for d in self.datasets], "mode": mode, "created": self.created}
 
@@ -241,14 +247,15 @@ def evaluate_dataset(
     from factcheck.models.embedding import load_embedder
 
     folder = ingest_dataset(settings, dataset, load_embedder(settings))
+    claims = in_split(dataset.claims, options.split)
     if options.oracle_stances:
-        judge = OracleJudge(dataset.claims)
+        judge = OracleJudge(claims)
     session = CheckSession(settings, options.check_options(), store_dir=folder, judge=judge)
-    items = [ClaimInput(id=c.id, claim=c.claim) for c in dataset.claims]
+    items = [ClaimInput(id=c.id, claim=c.claim) for c in claims]
     results = session.check(items, progress=on_claim)
     stats = session.checker.stats
     return score(
-        dataset.name, dataset.claims, results, seconds=stats.seconds,
+        dataset.name, claims, results, seconds=stats.seconds,
         model_tokens=stats.prompt_tokens + stats.completion_tokens, model=session.model.name,
         embedder=session.embedder.id, judge_weight=session.calibration.judge_weight,
     )  # fmt: skip

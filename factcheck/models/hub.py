@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 from pathlib import Path
 from urllib.parse import urlparse
 
 from factcheck.errors import ChecksumMismatch, ModelUnavailable
-from factcheck.models.presets import HubSource
+from factcheck.models.presets import HubFilesSource, HubSource
 
 # A machine with no route to the hub should hear so in seconds, not after the hub client's
 # five retries with back-off (about 25 s).
@@ -55,9 +56,7 @@ def download(source: HubSource, target: Path, *, expected_sha256: str | None) ->
     staging = target.parent / ".hub"  # hf keeps partial files here, which is what makes resuming work
     try:
         expected = expected_sha256 or hub_sha256(source)
-        path = Path(
-            hf_hub_download(source.repo_id, source.filename, revision=source.revision, local_dir=staging)
-        )
+        path = Path(hf_hub_download(source.repo_id, source.filename, revision=source.revision, local_dir=staging))
     except OfflineModeIsEnabled as exc:
         raise ModelUnavailable(f"HF_HUB_OFFLINE is set, so {source.describe()} cannot be downloaded") from exc
     except (LocalEntryNotFoundError, HfHubHTTPError, OSError, *_http_errors()) as exc:
@@ -69,6 +68,23 @@ def download(source: HubSource, target: Path, *, expected_sha256: str | None) ->
             path.unlink(missing_ok=True)
             raise
     path.replace(target)
+
+
+def download_files(source: HubFilesSource, folder: Path) -> None:
+    """Fetch every file of source into folder, under their base names. The folder appears only
+    once every file is complete; until then they gather in FOLDER.partial, where a file already
+    finished is kept, so an interrupted pull resumes with the next file (and hf resumes that one)."""
+    partial = folder.with_name(folder.name + ".partial")
+    partial.mkdir(parents=True, exist_ok=True)
+    pinned = dict(source.sha256)
+    for one in source.file_sources():
+        out = partial / Path(one.filename).name
+        if not out.is_file():
+            download(one, out, expected_sha256=pinned.get(one.filename))
+    shutil.rmtree(partial / ".hub", ignore_errors=True)
+    if folder.exists():  # --force: the new files replace the old folder whole
+        shutil.rmtree(folder)
+    partial.replace(folder)
 
 
 def _http_errors() -> tuple[type[BaseException], ...]:

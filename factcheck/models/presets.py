@@ -11,11 +11,13 @@ UNMEASURED_JUDGE_WEIGHT = 0.5
 
 DEFAULT_MODEL = "qwen3-4b-instruct"
 DEFAULT_EMBEDDER = "minilm-l6"
+DEFAULT_VERIFIER = "nli-deberta-v3-xsmall"
 
 
 class Role(str, enum.Enum):
     LLM = "llm"
     EMBEDDING = "embedding"
+    VERIFIER = "verifier"  # a cross-encoder (NLI) judge run by ONNX Runtime: a folder of files
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,25 @@ class HubSource:
 
     def describe(self) -> str:
         return f"huggingface.co/{self.repo_id} ({self.filename})"
+
+
+@dataclass(frozen=True)
+class HubFilesSource:
+    """Several files of one Hub repository at one pinned revision, fetched into a folder (the
+    preset's `filename`) under their base names: `onnx/model.onnx` arrives as `model.onnx`.
+    `sha256` pairs a file with its digest where it is known; the others are checked by
+    huggingface_hub itself (size, and the etag the hub serves)."""
+
+    repo_id: str
+    files: tuple[str, ...]
+    revision: str
+    sha256: tuple[tuple[str, str], ...] = ()
+
+    def describe(self) -> str:
+        return f"huggingface.co/{self.repo_id}@{self.revision[:7]} ({', '.join(self.files)})"
+
+    def file_sources(self) -> list[HubSource]:
+        return [HubSource(self.repo_id, name, self.revision) for name in self.files]
 
 
 @dataclass(frozen=True)
@@ -54,14 +75,14 @@ class ModelPreset:
     name: str
     role: Role
     filename: str  # the file's name inside the models directory
-    source: HubSource | WheelSource
+    source: HubSource | HubFilesSource | WheelSource
     license: str
     description: str
     sha256: str | None = None  # of the final file, where it is fixed and known
     size_mb: int | None = None
-    max_tokens: int | None = None  # embedders: the longest input the model was trained to read
+    max_tokens: int | None = None  # embedders, verifiers: the longest input the model was trained to read
     smoke_test: bool = False  # too weak for its verdicts to mean anything; say so loudly
-    # LLMs: weight of its stance labels against similarity (0 ignores the model, 1 trusts it
+    # LLMs and verifiers: weight of its stance labels against similarity (0 ignores the model, 1 trusts it
     # fully). Set from `factcheck eval` where the model could be measured; see README.
     judge_weight: float = UNMEASURED_JUDGE_WEIGHT
 
@@ -115,6 +136,26 @@ PRESETS: dict[str, ModelPreset] = {
             "safetensors to a float32 BERT GGUF on first pull.",
             size_mb=87,
             max_tokens=256,
+        ),
+        ModelPreset(
+            name="nli-deberta-v3-xsmall",
+            role=Role.VERIFIER,
+            filename="nli-deberta-v3-xsmall-onnx",  # a folder: model.onnx, tokenizer.json, config.json
+            # The model's own repository (Apache-2.0, sentence-transformers' cross-encoder org), whose
+            # onnx/ folder holds the fp32 export, pinned by full commit (its model card at that
+            # commit is cited by other projects as Apache-2.0).
+            source=HubFilesSource(
+                "cross-encoder/nli-deberta-v3-xsmall",
+                files=("onnx/model.onnx", "tokenizer.json", "config.json"),
+                revision="a150876415327c80daeff35ca6f68f5ed8cf5c24",
+            ),
+            license="Apache-2.0",
+            description="Verifier. cross-encoder/nli-deberta-v3-xsmall (Apache-2.0; base microsoft/deberta-v3-xsmall, "
+            "MIT), ONNX: a 3-way NLI cross-encoder (entailment / neutral / contradiction, so it can refute), "
+            "~70M parameters, 512-token pairs, trained on SNLI+MultiNLI; ~290 MB.",
+            size_mb=290,
+            max_tokens=512,
+            judge_weight=0.5,  # not measured here (no hub access): a prior, as for an unmeasured model
         ),
     )
 }

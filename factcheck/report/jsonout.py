@@ -45,6 +45,8 @@ def _source(source: SourceStance) -> dict[str, Any]:
         "model_stance": source.model_stance.value if source.model_stance is not None else None,
         "model_confidence": _round(source.model_confidence),
         "quote_discarded": source.quote_discarded,
+        "part_similarity": _round(source.part_similarity),  # None: that signal was not measured
+        "coverage": _round(source.coverage),
     }
 
 
@@ -58,9 +60,22 @@ def _claim(result: ClaimResult, report: CheckReport) -> dict[str, Any]:
         "groups": [list(group) for group in result.groups],
         "sources": [_source(s) for s in result.sources],
         # Repeated per claim so that one claim, cut out of the file, still says what judged it.
-        "model": {"name": report.model.name, "sha256": report.model.sha256, "consulted": report.model.consulted},
+        "model": {
+            "name": report.model.name,
+            "sha256": report.model.sha256,
+            "consulted": report.model.consulted,
+            **_verifier(report, "verifier"),
+        },
         "prompt_hash": report.prompt_hash,
     }
+
+
+def _verifier(report: CheckReport, *keys: str) -> dict[str, Any]:
+    """The verifier judge that was asked (name, model.onnx sha256), only when one was: a report
+    without one keeps exactly the keys it always had."""
+    if report.model.verifier is None:
+        return {}
+    return {key: getattr(report.model, key) for key in keys}
 
 
 def _contradiction(contradiction: Contradiction) -> dict[str, Any]:
@@ -84,6 +99,7 @@ def to_json_dict(report: CheckReport) -> dict[str, Any]:
             "sha256": report.model.sha256,
             "smoke_test": report.model.smoke_test,
             "consulted": report.model.consulted,  # false: named, but no verdict rests on it
+            **_verifier(report, "verifier", "verifier_sha256"),
         },
         "embedder": report.embedder,
         "prompt_hash": report.prompt_hash,

@@ -47,10 +47,11 @@ def _header(report: CheckReport) -> list[str]:
     for notice in report.notices:
         lines += [blockquote(f"**Notice:** {notice}"), ""]
     sha = f" (sha256 `{report.model.sha256[:12]}…`)" if report.model.sha256 else ""
+    verifier = f" · verifier `{report.model.verifier}`" if report.model.verifier else ""
     lines += [
         f"**{summary_line(report)}**",
         "",
-        f"Model `{report.model.name}`{sha} · embedder `{report.embedder}` · "
+        f"Model `{report.model.name}`{sha}{verifier} · embedder `{report.embedder}` · "
         f"prompt `{report.prompt_hash}` · created {report.created}",
         "",
     ]
@@ -69,6 +70,10 @@ def _overview(report: CheckReport) -> list[str]:
 def _source(source: SourceStance) -> list[str]:
     facts = [f"**{source.doc_id}** — {stance_label(source.stance)}", f"confidence {source.confidence:.3f}"]
     facts.append(f"similarity {source.score:.3f}")
+    if source.part_similarity is not None:
+        facts.append(f"best clause {source.part_similarity:.3f}")
+    if source.coverage is not None:
+        facts.append(f"coverage {source.coverage:.2f}")
     if source.model_stance is not None and source.model_stance is not source.stance:
         model_conf = f" ({source.model_confidence:.3f})" if source.model_confidence is not None else ""
         facts.append(f"the model said {stance_label(source.model_stance)}{model_conf}")

@@ -108,8 +108,9 @@ def _contradiction(contradiction: Contradiction) -> Group:
 
 def _provenance(report: CheckReport) -> Text:
     sha = f" ({report.model.sha256[:12]})" if report.model.sha256 else ""
+    verifier = f" · verifier {report.model.verifier}" if report.model.verifier else ""
     line = (
-        f"model {report.model.name}{sha} · embedder {report.embedder} · "
+        f"model {report.model.name}{sha}{verifier} · embedder {report.embedder} · "
         f"prompt {report.prompt_hash[:12]} · {report.created}"
     )
     return Text(printable(line), style="dim")

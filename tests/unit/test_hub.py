@@ -15,7 +15,7 @@ from huggingface_hub.errors import LocalEntryNotFoundError, OfflineModeIsEnabled
 
 from factcheck.errors import ChecksumMismatch, ModelUnavailable
 from factcheck.models import hub
-from factcheck.models.presets import HubSource, ModelPreset, Role
+from factcheck.models.presets import HubFilesSource, HubSource, ModelPreset, Role
 from factcheck.models.provision import pull
 
 CONTENT = b"GGUF pretend weights"
@@ -230,3 +230,57 @@ class TestPullFromHub:
         assert target == tmp_path / "models" / "local-name.gguf"
         assert target.read_bytes() == CONTENT
         assert hub_sha.calls == []
+
+
+FILES = HubFilesSource("someone/Some-Verifier", ("onnx/model.onnx", "tokenizer.json", "config.json"), "f" * 40)
+VERIFIER = ModelPreset("some-verifier", Role.VERIFIER, "some-verifier-onnx", FILES, "MIT", "d")
+
+
+class TestPullSeveralFilesFromHub:
+    def test_every_file_lands_in_the_presets_folder_under_its_base_name(self, tmp_path, fake_hub, hub_sha):
+        fake = fake_hub()
+        folder = pull(VERIFIER, tmp_path / "models")
+        assert folder == tmp_path / "models" / "some-verifier-onnx"
+        assert sorted(p.name for p in folder.iterdir()) == ["config.json", "model.onnx", "tokenizer.json"]
+        assert [(c["repo_id"], c["filename"], c["revision"]) for c in fake.calls] == [
+            ("someone/Some-Verifier", name, "f" * 40) for name in FILES.files
+        ]
+        assert [s.filename for s in hub_sha.calls] == list(FILES.files)  # each checked against the hub's record
+        assert not (tmp_path / "models" / "some-verifier-onnx.partial").exists()
+
+    def test_an_interrupted_pull_leaves_no_folder_and_resumes_with_the_missing_files(
+        self, tmp_path, fake_hub, hub_sha, monkeypatch
+    ):
+        fake = fake_hub()
+        real = fake.__call__
+
+        def fail_on_config(repo_id, filename, **kwargs):
+            if filename == "config.json":
+                raise ConnectionResetError("reset by peer")
+            return real(repo_id, filename, **kwargs)
+
+        monkeypatch.setattr(huggingface_hub, "hf_hub_download", fail_on_config)
+        with pytest.raises(ModelUnavailable, match="config.json"):
+            pull(VERIFIER, tmp_path / "models")
+        assert not (tmp_path / "models" / "some-verifier-onnx").exists()
+        monkeypatch.setattr(huggingface_hub, "hf_hub_download", fake)
+        fake.calls.clear()
+        pull(VERIFIER, tmp_path / "models")
+        assert [c["filename"] for c in fake.calls] == ["config.json"]  # the finished two were kept
+        assert (tmp_path / "models" / "some-verifier-onnx" / "config.json").is_file()
+
+    def test_a_pinned_sha256_is_enforced_per_file(self, tmp_path, fake_hub, hub_sha):
+        fake_hub(content=b"tampered")
+        source = HubFilesSource(FILES.repo_id, FILES.files, FILES.revision, sha256=(("onnx/model.onnx", sha(CONTENT)),))
+        preset = ModelPreset("v", Role.VERIFIER, "v-onnx", source, "MIT", "d")
+        with pytest.raises(ChecksumMismatch):
+            pull(preset, tmp_path / "models")
+        assert not (tmp_path / "models" / "v-onnx").exists()
+
+    def test_an_unreachable_hub_is_the_usual_clear_error(self, tmp_path, monkeypatch):
+        fake = FakeHub()
+        monkeypatch.setattr(huggingface_hub, "hf_hub_download", fake)
+        monkeypatch.setattr(hub, "endpoint", lambda: f"http://127.0.0.1:{closed_port()}")
+        with pytest.raises(ModelUnavailable, match="cannot reach the Hugging Face Hub"):
+            pull(VERIFIER, tmp_path / "models")
+        assert fake.calls == [] and not (tmp_path / "models" / "some-verifier-onnx").exists()

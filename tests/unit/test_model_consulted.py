@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from factcheck.check.combine import Calibration, Signals, combine
+from factcheck.check.combine import Calibration, Finding, Signals, combine
 from factcheck.check.session import consults_model, model_notices
 from factcheck.schema import JUDGED_STANCES, CheckResult, Judgement, ModelInfo, Stance
 
@@ -39,8 +39,8 @@ judgements = st.builds(
 @given(st.floats(-1.0, 1.0), st.booleans(), judgements)
 def test_a_weight_0_model_changes_no_stance_so_not_asking_it_loses_nothing(similarity, conflict, judgement):
     cal = Calibration(judge_weight=0.0)
-    base = Signals("doc", similarity, "The best sentence.", "doc:abc:0000", (CONFLICT,) if conflict else (),
-                   conflict_sentence="The cap is 1,550." if conflict else None)  # fmt: skip
+    findings = (Finding(CONFLICT, "The cap is 1,550.", "doc:abc:0001", similarity=0.9),) if conflict else ()
+    base = Signals("doc", similarity, "The best sentence.", "doc:abc:0000", findings)
     judged = combine(Signals(**{**base.__dict__, "judgement": judgement}), cal)
     alone = combine(base, cal)
     assert (judged.stance, judged.confidence, judged.quote, judged.chunk_id) == (

@@ -15,8 +15,11 @@ from factcheck.models.resolve import ResolvedModel, find_preset, model_key, reso
 
 
 def provision(models_dir: Path, name: str) -> Path:
-    """Put an (empty) file where the preset's model is expected."""
+    """Put an (empty) file where the preset's model is expected (a folder, for a verifier)."""
     path = models_dir / PRESETS[name].filename
+    if PRESETS[name].role is Role.VERIFIER:
+        path.mkdir(parents=True, exist_ok=True)
+        return path
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"GGUF")
     return path

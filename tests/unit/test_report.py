@@ -106,7 +106,7 @@ def test_json_claim_source_and_check_keys_are_exact() -> None:
     claim_keys = ["id", "claim", "verdict", "confidence", "independent_sources", "groups", "sources", "model",
                   "prompt_hash"]
     source_keys = ["doc_id", "stance", "quote", "chunk_id", "score", "checks", "model_stance", "model_confidence",
-                   "quote_discarded"]
+                   "quote_discarded", "part_similarity", "coverage"]
     check_keys = ["kind", "outcome", "claim_value", "evidence_value", "detail"]
     for claim in data["claims"]:
         assert list(claim) == claim_keys
@@ -129,7 +129,8 @@ def test_json_writes_enum_values_and_rounds_floats() -> None:
     assert c2["sources"][0]["stance"] == "refutes" and c2["sources"][0]["model_stance"] == "not_mentioned"
     assert c2["sources"][0]["checks"][0]["outcome"] == "conflict"
     assert c3["sources"][1] == {"doc_id": C, "stance": "error", "quote": None, "chunk_id": None, "score": 0.4,
-                                "checks": [], "model_stance": None, "model_confidence": None, "quote_discarded": True}
+                                "checks": [], "model_stance": None, "model_confidence": None, "quote_discarded": True,
+                                "part_similarity": None, "coverage": None}
     assert data["stats"]["seconds"] == 12.3457 and data["stats"]["prompt_tokens"] == 5120
 
 
