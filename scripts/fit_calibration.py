@@ -165,7 +165,7 @@ def main() -> None:
         "--signals-cache", type=Path, help="read the signals from this file if it exists, else write them there"
     )
     parser.add_argument("datasets", nargs="*", type=Path, default=[d for d in DATASETS if d.is_dir()])
-    args = parser.parse_args()
+    args = parser.parse_intermixed_args()
     if args.signals_cache and args.signals_cache.is_file():
         claims = pickle.loads(args.signals_cache.read_bytes())
     else:

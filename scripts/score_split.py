@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("run", type=Path)
     parser.add_argument("--split", choices=[s.value for s in Split], default="heldout")
     parser.add_argument("datasets", nargs="*", type=Path, default=[d for d in DATASETS if d.is_dir()])
-    args = parser.parse_args()
+    args = parser.parse_intermixed_args()
     evidence = {d.name: {c.id: c.evidence for c in load_dataset(d).claims} for d in args.datasets}
     split = Split(args.split)
     print(f"{'dataset':14} {'n':>4} {'acc':>6} {'bal':>6} {'evid':>6}  recall (sup/single/contra/unver)")

@@ -41,7 +41,9 @@ def test_json_report_follows_the_contract(corpus):
 
 
 def test_a_changed_number_is_contradicted_with_the_conflicting_quote(corpus):
-    _, data, _ = check_json("--no-model", "Both sides could exceed the current cap of 1,000 deployed strategic warheads.")
+    _, data, _ = check_json(
+        "--no-model", "Both sides could exceed the current cap of 1,000 deployed strategic warheads."
+    )
     [claim] = data["claims"]
     assert claim["verdict"] == "contradicted"
     refuting = [s for s in claim["sources"] if s["stance"] == "refutes"]
@@ -67,7 +69,9 @@ def test_claims_file_in_jsonl_names_bad_lines_and_goes_on(corpus, tmp_path):
 
 
 def test_plain_text_claims_come_from_stdin(corpus):
-    code, data, _ = check_json("--claims", "-", input="# a comment\nPutin met Trump in Anchorage.\n\nThe summit was in Alaska.\n")
+    code, data, _ = check_json(
+        "--claims", "-", input="# a comment\nPutin met Trump in Anchorage.\n\nThe summit was in Alaska.\n"
+    )
     assert code == 0
     assert [c["claim"] for c in data["claims"]] == ["Putin met Trump in Anchorage.", "The summit was in Alaska."]
 
@@ -140,7 +144,9 @@ def test_reports_are_written_in_the_format_of_the_out_file(corpus, tmp_path):
 
 
 def test_the_table_names_each_verdict(corpus):
-    result = runner.invoke(app, ["check", "--no-model", "Both sides could exceed the cap of 1,000 deployed strategic warheads."])
+    result = runner.invoke(
+        app, ["check", "--no-model", "Both sides could exceed the cap of 1,000 deployed strategic warheads."]
+    )
     assert result.exit_code == 0
     assert "contradicted" in result.stdout
 
@@ -161,8 +167,10 @@ def test_audit_of_an_unknown_document_is_a_usage_error(corpus):
 
 def test_smoke_test_notice_appears_in_every_report(corpus, monkeypatch):
     monkeypatch.setattr(FAKE_JUDGE, "smoke_test", True, raising=False)
-    monkeypatch.setattr("factcheck.check.session._load_judge",
-                        lambda settings: (FAKE_JUDGE, __import__("factcheck.schema").schema.ModelInfo("tiny", None, True)))
+    monkeypatch.setattr(
+        "factcheck.check.session._load_judge",
+        lambda settings: (FAKE_JUDGE, __import__("factcheck.schema").schema.ModelInfo("tiny", None, True)),
+    )
     code, data, err = check_json("Putin met Trump in Alaska.")
     assert any("smoke-test" in n for n in data["notices"])
     assert "smoke-test" in err
@@ -245,3 +253,22 @@ def test_audit_decompose_with_weight_0_still_uses_the_chat_model_to_decompose(co
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert FAKE_CHAT.history and FAKE_JUDGE.history == []
+
+
+def test_each_source_shows_its_coverage_and_without_coverage_it_is_not_measured(corpus):
+    claim = "Trump and Putin met at Joint Base Elmendorf-Richardson."
+    _, data, _ = check_json("--no-model", "--no-cache", claim)
+    assert all(0.0 <= s["coverage"] <= 1.0 for s in data["claims"][0]["sources"])
+    _, data, _ = check_json("--no-model", "--no-cache", "--without", "coverage", claim)
+    assert all(s["coverage"] is None for s in data["claims"][0]["sources"])
+
+
+def test_a_negated_claim_is_contradicted_by_the_sentence_that_states_it(corpus):
+    """The negation signal: the sample articles say the two leaders met at the base."""
+    claim = "Trump and Putin did not meet at Joint Base Elmendorf-Richardson in Anchorage."
+    _, data, _ = check_json("--no-model", "--no-cache", claim)
+    [result] = data["claims"]
+    negations = [c for s in result["sources"] for c in s["checks"] if c["kind"] == "negation"]
+    assert result["verdict"] == "contradicted" and negations
+    _, data, _ = check_json("--no-model", "--no-cache", "--without", "negation", claim)
+    assert not [c for s in data["claims"][0]["sources"] for c in s["checks"] if c["kind"] == "negation"]

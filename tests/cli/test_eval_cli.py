@@ -147,7 +147,14 @@ def test_compare_shows_flipped_cases_and_metric_deltas(dataset, tmp_path):
 
     data = eval_json(str(dataset), "--oracle-stances", "--compare", str(saved))
     assert data["compare"]["flips"] == [
-        {"dataset": "tiny", "id": "c1", "gold": "supported", "before": "unverified", "after": "supported", "correct": True}
+        {
+            "dataset": "tiny",
+            "id": "c1",
+            "gold": "supported",
+            "before": "unverified",
+            "after": "supported",
+            "correct": True,
+        }
     ]
     assert {"metric": "accuracy", "before": 0.75, "after": 1.0} in [
         {k: d[k] for k in ("metric", "before", "after")} for d in data["compare"]["deltas"]
@@ -200,3 +207,23 @@ def test_eval_with_weight_0_asks_no_model_and_says_so(dataset):
     assert data["mode"]["judge_weight"] == 0.0 and data["mode"]["model_consulted"] is False
     table = runner.invoke(app, ["eval", str(dataset), "--judge-weight", "0"])
     assert "not consulted" in table.stdout
+
+
+def test_split_scores_only_one_side_and_the_two_sides_make_the_whole(dataset):
+    from factcheck.evaluation.split import Split, split_of
+
+    sides = {}
+    for split in ("train", "heldout"):
+        data = eval_json(str(dataset), "--no-model", "--split", split)
+        assert data["mode"]["split"] == split
+        sides[split] = {case["id"] for case in data["datasets"][0]["cases"]}
+        assert all(split_of(i) is Split(split) for i in sides[split])
+    assert sides["train"] | sides["heldout"] == {c["id"] for c in CLAIMS}
+    assert not sides["train"] & sides["heldout"]
+
+
+def test_without_names_the_signals_that_counted_and_rejects_unknown_ones(dataset):
+    data = eval_json(str(dataset), "--no-model", "--without", "coverage", "--without", "places")
+    assert data["mode"]["signals"] == ["negation", "parts"]
+    result = runner.invoke(app, ["eval", str(dataset), "--no-model", "--without", "moon-phase"])
+    assert result.exit_code == 2 and "moon-phase" in result.output

@@ -19,5 +19,7 @@ def test_the_key_of_a_calibration_with_a_set_of_signals_does_not_change_with_the
     keys = set()
     for seed in ("1", "2", "3", "4"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        keys.add(subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, check=True).stdout)
+        keys.add(
+            subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, check=True).stdout
+        )
     assert len(keys) == 1
