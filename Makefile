@@ -26,6 +26,8 @@ run: setup
 	FACTCHECK=$(FACTCHECK) bash scripts/run-sample.sh
 
 test: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m pytest -ra
 
 bench: setup

@@ -27,10 +27,9 @@ from factcheck.config import load_settings  # noqa: E402
 from factcheck.corpus.chunking import chunk_text, split_sentences  # noqa: E402
 from factcheck.corpus.ingest import ChunkingPolicy, Ingestor  # noqa: E402
 from factcheck.corpus.reader import read_document  # noqa: E402
-from factcheck.models.embedding import load_embedder  # noqa: E402
+from factcheck.models.embedding import load_embedder, trim_to_tokens  # noqa: E402
 from factcheck.models.presets import PRESETS  # noqa: E402
 from factcheck.models.provision import pull  # noqa: E402
-from factcheck.retrieve import trim_to_tokens  # noqa: E402
 from factcheck.schema import IngestSummary  # noqa: E402
 from factcheck.store import CorpusStore  # noqa: E402
 
@@ -66,8 +65,10 @@ def bench_ingest(copies: int) -> None:
         embed_s = time.perf_counter() - t0
     n_texts = sum(len(t) for t in texts)
     n_chunks = summary.chunks_written
-    print(f"ingest: {len(files)} documents, {n_chunks} chunks + {n_texts - n_chunks} sentences embedded "
-          f"(chunking {policy.signature})")
+    print(
+        f"ingest: {len(files)} documents, {n_chunks} chunks + {n_texts - n_chunks} sentences embedded "
+        f"(chunking {policy.signature})"
+    )
     print(f"  embedder load            {load_s:8.3f} s (not counted below)")
     print(f"  ingest wall time         {ingest_s:8.3f} s  ({n_texts / ingest_s:.1f} texts/s)")
     print(f"  pure embedding time      {embed_s:8.3f} s  ({n_texts / embed_s:.1f} texts/s)")

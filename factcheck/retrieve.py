@@ -17,26 +17,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from factcheck.models.embedding import Embedder
+from factcheck.models.embedding import Embedder, trim_to_tokens
 from factcheck.schema import Passage, Sentence
 from factcheck.store import ChunkHit, CorpusStore, SentenceRows
 
 RRF_K = 60  # the usual constant of reciprocal rank fusion: damps the weight of the very top ranks
-
-
-def trim_to_tokens(embedder: Embedder, text: str) -> str:
-    """Shorten text (at word boundaries) until the embedder reads it whole."""
-    if embedder.count_tokens(text) <= embedder.max_tokens:
-        return text
-    words = text.split()
-    lo, hi = 0, len(words)
-    while lo < hi:  # the longest prefix of words that fits
-        mid = (lo + hi + 1) // 2
-        if embedder.count_tokens(" ".join(words[:mid])) <= embedder.max_tokens:
-            lo = mid
-        else:
-            hi = mid - 1
-    return " ".join(words[:lo])
 
 
 def vector_search(store: CorpusStore, embedder: Embedder, text: str, k: int = 5) -> list[ChunkHit]:

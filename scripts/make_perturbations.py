@@ -159,7 +159,7 @@ def load(corpus: Path) -> list[Doc]:
 def usable(sentence: str) -> bool:
     return (
         40 <= len(sentence) <= 320
-        and sentence[-1] in ".”\"?!"
+        and sentence[-1] in '.”"?!'
         and not any(p in sentence for p in KNOWN_CONFLICTS + CAPTION_MARKERS)
     )
 
@@ -200,7 +200,7 @@ def find_values(sentence: str) -> list[Value]:
         words = m.group().split()
         while words and (words[0] in LEADING_NOT_NAMES or words[0] in ("Ambassador", "Secretary")):
             words = words[1:]
-        at_start = not sentence[: m.start()].strip(" “\"‘")
+        at_start = not sentence[: m.start()].strip(' “"‘')
         if not words or (at_start and len(words) == 1 and words == m.group().split()):
             continue
         key = " ".join(words)
@@ -452,8 +452,14 @@ def build(docs: list[Doc], rng: random.Random) -> list[dict]:
         claim(s, "unverified", [], "easy", "hand-written:off-topic", "Off-topic; no article touches it.")
         for s in OFF_TOPIC
     ] + [
-        claim(s, "unverified", [], "medium", "hand-written:absent",
-              "On-topic but absent: no article mentions it (checked against all five).")  # fmt: skip
+        claim(
+            s,
+            "unverified",
+            [],
+            "medium",
+            "hand-written:absent",
+            "On-topic but absent: no article mentions it (checked against all five).",
+        )  # fmt: skip
         for s in ON_TOPIC_ABSENT
     ]
     claims = as_is + swapped + absent

@@ -86,3 +86,36 @@ class FakeGenerator:
         self.history.append({"messages": list(messages), "max_tokens": max_tokens})
         text = self.queue.popleft() if self.queue else ""
         yield from re.findall(r"\s*\S+", text)
+
+
+class MemoryStore:
+    """The two reads EvidenceIndex makes of a CorpusStore (`sentences()` with their vectors, and
+    `chunks()`), over documents given as {doc_id: [chunk, ...]}, each chunk a list of sentences.
+    Sentences are embedded once, here, with the given embedder; no Chroma, no files."""
+
+    def __init__(self, documents: dict[str, Sequence[Sequence[str]]], embedder: FakeEmbedder) -> None:
+        import numpy as np
+
+        from factcheck.schema import Chunk, ChunkSpan, Sentence
+        from factcheck.store import SentenceRows
+
+        sentences: list[Sentence] = []
+        self._chunks: list[Chunk] = []
+        for doc_id, chunks in documents.items():
+            offset, index = 0, 0
+            for number, chunk_sentences in enumerate(chunks):
+                chunk_id = f"{doc_id}:c{number:04d}"
+                text = " ".join(chunk_sentences)
+                span = ChunkSpan(number, text, offset, offset + len(text), offset, offset + len(text.encode()), 0)
+                self._chunks.append(Chunk(chunk_id, doc_id, span))
+                for sentence in chunk_sentences:
+                    sentences.append(Sentence(doc_id, index, sentence, offset, offset + len(sentence), chunk_id))
+                    index, offset = index + 1, offset + len(sentence) + 1
+        vectors = np.asarray(embedder.embed([s.text for s in sentences]), dtype=np.float32)
+        self._rows = SentenceRows(sentences, vectors.reshape(len(sentences), embedder.dimension))
+
+    def sentences(self, doc_ids: Sequence[str] | None = None) -> Any:
+        return self._rows
+
+    def chunks(self, doc_id: str | None = None) -> list[Any]:
+        return [c for c in self._chunks if doc_id is None or c.doc_id == doc_id]

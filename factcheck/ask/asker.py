@@ -15,6 +15,7 @@ from factcheck.ask.markers import MAX_QUESTION_CHARS, answer_claims, marked_sent
 from factcheck.ask.prompt import AskPrompt
 from factcheck.check.pipeline import ClaimInput
 from factcheck.errors import ConfigError
+from factcheck.notices import smoke_test_notice
 from factcheck.schema import Passage
 
 if TYPE_CHECKING:
@@ -26,10 +27,6 @@ NOT_COVERED = (
     "(best similarity {best:.2f}, needed {needed:.2f}). Nothing was asked of the model."
 )
 EXTRACTIVE_LEAD = "The corpus says:"
-SMOKE_TEST_ANSWER = (
-    "{model} is a smoke-test model: its answer shows that the pipeline runs, not what the articles say; "
-    "read the quoted sources instead."
-)
 CLAIMS_NOT_JUDGED = (
     "model not consulted (weight 0) on the answer's claims: {model} wrote the answer, but its stance "
     "labels would count for nothing, so the claims were checked by similarity and deterministic checks alone."
@@ -124,7 +121,7 @@ class Asker:
         if self.generator is None:
             return self._extract(passages, emit), passages
         if self.session.model.smoke_test:
-            notices.insert(0, SMOKE_TEST_ANSWER.format(model=self.session.model.name))
+            notices.insert(0, smoke_test_notice(self.session.model.name))
         passages, fit_notes = self._fit(self.generator, question, passages)
         notices += fit_notes
         return "".join(self._write(self.generator, question, passages, emit)), passages

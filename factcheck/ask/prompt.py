@@ -7,14 +7,14 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from factcheck.check.judge import default_prompts_dir, neutralise, read_template
 from factcheck.errors import ConfigError
 from factcheck.models.chat import Message
+from factcheck.prompt_files import MESSAGE_ROLES as _ROLES
+from factcheck.prompt_files import default_prompts_dir, neutralise, read_template
 from factcheck.schema import Passage
 
 SYSTEM_FILE = "ask.system.txt"
 USER_FILE = "ask.user.txt"
-_ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 
 
 def format_passages(passages: Sequence[Passage]) -> str:

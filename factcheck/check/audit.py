@@ -6,13 +6,84 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from factcheck.check.claims import is_checkable
 from factcheck.check.pipeline import ClaimInput
+from factcheck.errors import DocumentNotFound
 from factcheck.schema import ClaimResult, Contradiction, Stance
 
+if TYPE_CHECKING:
+    from factcheck.check.decompose import Decomposer
+    from factcheck.check.session import CheckSession
+
 TOPIC_SIMILARITY = 0.55  # contradictions whose claims are this similar are shown under one topic
+# The decomposer reads the start of the sentence's own article to resolve "he", "the talks" and
+# the like: a news article's lead names who, where and when, and 600 characters (about four
+# sentences) hold it while leaving the small model's context to the sentence and its answer.
+DECOMPOSE_CONTEXT_CHARS = 600
+
+
+@dataclass(frozen=True)
+class Audit:
+    """What an audit found: the results to show, the conflicting pairs grouped by topic, and the
+    sentences the model could not rewrite (checked as they stand), with why."""
+
+    results: list[ClaimResult]
+    contradictions: list[Contradiction]
+    checked: int  # claims checked in all
+    failed_decompositions: list[tuple[str, str]]  # (claim id, reason)
+
+
+def run_audit(
+    session: CheckSession,
+    doc_ids: Sequence[str] | None = None,
+    *,
+    decomposer: Decomposer | None = None,
+    show_all: bool = False,
+    check: Callable[[list[ClaimInput]], list[ClaimResult]] | None = None,
+) -> Audit:
+    """Check every checkable sentence of the corpus (or of doc_ids) against the other documents.
+    DocumentNotFound names any of doc_ids the corpus does not have, before anything is checked.
+    `check`: how the claims are checked (the CLI's shows a progress bar); session.check by default."""
+    unknown = sorted(set(doc_ids or []) - set(session.index.doc_ids))
+    if unknown:
+        raise DocumentNotFound(f"not in the corpus: {', '.join(unknown)}; see: factcheck corpus list")
+    items = audit_claims(session.index.sentences, session.index.vectors, doc_ids)
+    failed: list[tuple[str, str]] = []
+    if decomposer is not None:
+        items, failed = decompose_claims(items, decomposer, _openings(session))
+    results = (check or session.check)(items)
+    pairs = group_by_topic(contradictions(results, items), session.index.embed)
+    shown = results if show_all else [r for r in results if any(s.stance is Stance.REFUTES for s in r.sources)]
+    return Audit(shown, pairs, len(items), failed)
+
+
+def decompose_claims(
+    items: Sequence[ClaimInput], decomposer: Decomposer, openings: dict[str, str]
+) -> tuple[list[ClaimInput], list[tuple[str, str]]]:
+    """Each claim rewritten into self-contained claims (ids `<id>.<k>`), read with the opening of
+    its own article; a claim the model could not rewrite is kept as it is, and listed with why."""
+    out: list[ClaimInput] = []
+    failed: list[tuple[str, str]] = []
+    for item in items:
+        context = openings.get(item.exclude[0], "") if item.exclude else ""
+        decomposition = decomposer.decompose(item.claim, context)
+        if decomposition.failed:
+            failed.append((item.id, decomposition.failed))
+        out += [ClaimInput(f"{item.id}.{k}", part, item.exclude) for k, part in enumerate(decomposition.claims, 1)]
+    return out, failed
+
+
+def _openings(session: CheckSession) -> dict[str, str]:
+    """Each document's first DECOMPOSE_CONTEXT_CHARS characters of sentences."""
+    return {
+        doc_id: " ".join(s.text for s in session.index.sentences_of(doc_id))[:DECOMPOSE_CONTEXT_CHARS]
+        for doc_id in session.index.doc_ids
+    }
+
+
 _WORD = re.compile(r"[a-z][a-z'-]{3,}")
 # Words that say nothing about what a sentence is about; the topic label skips them.
 _STOP = frozenset(
@@ -82,7 +153,9 @@ def group_by_topic(pairs: Sequence[Contradiction], embed: Callable[[Sequence[str
 def _topic_name(pairs: Sequence[Contradiction]) -> str:
     """What the pairs disagree about: the deterministic conflict they share most (e.g. "role:
     former vs sitting president"), else the content words both sides share most often."""
-    details = Counter(f"{c.kind}: {c.detail or c.claim_value + ' vs ' + c.evidence_value}" for p in pairs for c in p.checks)
+    details = Counter(
+        f"{c.kind}: {c.detail or c.claim_value + ' vs ' + c.evidence_value}" for p in pairs for c in p.checks
+    )
     if details:
         return details.most_common(1)[0][0]
     shared: Counter[str] = Counter()

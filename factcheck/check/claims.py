@@ -3,7 +3,6 @@ own checkable sentences."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 from factcheck.check.pipeline import ClaimInput
 from factcheck.corpus.chunking import split_sentences
 from factcheck.errors import InputFileError
+from factcheck.jsonl import json_object
 
 
 @dataclass(frozen=True)
@@ -50,17 +50,6 @@ def parse_claims(text: str, source: str) -> tuple[list[ClaimInput], list[ClaimPr
 
 def _text_line(line: str, number: int) -> ClaimInput:
     return ClaimInput(id=f"line-{number}", claim=line.strip())
-
-
-def json_object(line: str) -> dict:
-    """One JSONL line as a dict; ValueError saying what is wrong with it otherwise."""
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
-    if not isinstance(data, dict):
-        raise ValueError("not a JSON object")
-    return data
 
 
 def _jsonl_line(line: str, number: int) -> ClaimInput:

@@ -83,9 +83,7 @@ def _sole(value: V, values: Sequence[V], alike: Callable[[V, V], bool]) -> bool:
 
 # --- words around a value ----------------------------------------------------------------------
 
-_TOKEN = re.compile(
-    r"(?:[^\W\d_]\.){2,}|[^\W\d_][\w'’\-]*|[0-9][\w,.:]*|[!?;,]|\.(?=\s+[A-Z“\"‘']|\s*$)"
-)
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_][\w'’\-]*|[0-9][\w,.:]*|[!?;,]|\.(?=\s+[A-Z“\"‘']|\s*$)")
 _BREAKS = frozenset("!?;.")
 _NUMBER_WORD = "|".join(NUMBER_WORDS)
 _NOT_CONTEXT = re.compile(  # numbers, number words and clock words say nothing about the topic

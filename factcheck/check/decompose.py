@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from factcheck.check.judge import default_prompts_dir, read_template
 from factcheck.models.chat import ChatModel, Message
+from factcheck.prompt_files import default_prompts_dir, read_template
 
 MAX_CLAIMS = 4
 SCHEMA = {

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from factcheck.errors import ConfigError
 from factcheck.models.presets import Role
 from factcheck.models.resolve import resolve
+from factcheck.prompt_files import MESSAGE_ROLES, default_prompts_dir, neutralise, read_template
 from factcheck.registry import Registry
 from factcheck.schema import JUDGED_STANCES, Judgement, Passage
 
@@ -109,11 +110,6 @@ def load_judge(settings: Settings) -> Judge:
 # --- the prompt ---------------------------------------------------------------------------------
 
 
-def default_prompts_dir() -> Path:
-    """The checkout's prompts/ folder (the package is installed editable, so it sits beside it)."""
-    return Path(__file__).resolve().parents[2] / "prompts"
-
-
 class StancePrompt:
     """The two template files as a langchain ChatPromptTemplate: instructions, then the claim,
     then the evidence. Everything before the evidence is the same for every document checked
@@ -140,20 +136,7 @@ class StancePrompt:
     def messages(self, claim: str, passages: Sequence[Passage]) -> list[dict[str, str]]:
         """The chat messages for one document, as role/content dicts for a chat template."""
         formatted = self.template.format_messages(claim=neutralise(claim), evidence=format_evidence(passages))
-        return [{"role": _ROLES[m.type], "content": str(m.content)} for m in formatted]
-
-
-_ROLES = {"system": "system", "human": "user", "ai": "assistant"}
-
-
-def read_template(path: Path) -> str:
-    """A prompt file's text; a missing one is a ConfigError naming it."""
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        raise ConfigError(
-            f"prompt template {path} is missing; factcheck reads its prompts from the checkout's prompts/"
-        ) from None
+        return [{"role": MESSAGE_ROLES[m.type], "content": str(m.content)} for m in formatted]
 
 
 def _check_variables(folder: Path, system: str, user: str, variables: Sequence[str]) -> None:
@@ -174,19 +157,8 @@ def hash_prompt(system: str, user: str) -> str:
     return digest.hexdigest()
 
 
-_TAG = re.compile(r"<(/?passage\b)", re.IGNORECASE)
-
-
-def neutralise(text: str) -> str:
-    """Article text as inert data: it cannot close a passage early or spell a chat-template
-    control token such as <|im_end|> (the prompt is tokenised with special tokens parsed)."""
-    return _TAG.sub(r"‹\1", text).replace("<|", "< |").replace("|>", "| >")
-
-
 def format_evidence(passages: Sequence[Passage]) -> str:
-    return "\n".join(
-        f'<passage id="{n}">\n{neutralise(p.text).strip()}\n</passage>' for n, p in enumerate(passages, 1)
-    )
+    return "\n".join(f'<passage id="{n}">\n{neutralise(p.text).strip()}\n</passage>' for n, p in enumerate(passages, 1))
 
 
 # --- fitting the prompt into the context --------------------------------------------------------
@@ -226,8 +198,9 @@ def fit_to_budget(
         original = passages[i]
         text = trim_to_fit(
             original.text,
-            lambda t, i=i, original=original: count(claim, _in_order({**kept, i: dataclasses.replace(original, text=t)}))
-            <= budget,
+            lambda t, i=i, original=original: (
+                count(claim, _in_order({**kept, i: dataclasses.replace(original, text=t)})) <= budget
+            ),
         )
         if text:
             kept[i] = dataclasses.replace(original, text=text)

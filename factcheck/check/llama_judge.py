@@ -45,10 +45,13 @@ if TYPE_CHECKING:
 # The rest of the answer after `"quote": "`: a JSON string body of bounded length, then `"}`.
 # Control characters are left out so that what comes back always parses as strict JSON. Used
 # only when the passages offer no sentence to choose from (see quote_grammar).
-QUOTE_GRAMMAR = r"""
+QUOTE_GRAMMAR = (
+    r"""
 root ::= char{0,%d} "\"}"
 char ::= [^"\\\x00-\x1F\x7F] | "\\" (["\\/bfnrt] | "u" [0-9a-fA-F]{4})
-""" % QUOTE_MAX_CHARS
+"""
+    % QUOTE_MAX_CHARS
+)
 
 
 def quote_grammar(candidates: Sequence[str]) -> str:
@@ -147,7 +150,7 @@ class LlamaJudge:
 
     def tokenize(self, text: str) -> list[int]:
         # special=True: the chat template's control tokens must be read as such (article text
-        # cannot spell them: see judge.neutralise). No BOS: the template writes it if it wants one.
+        # cannot spell them: see prompt_files.neutralise). No BOS: the template writes it if it wants one.
         return self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
 
     def judge(self, claim: str, doc_id: str, passages: Sequence[Passage]) -> Judgement:

@@ -20,8 +20,9 @@ NUMBER_WORDS = {
     "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
     "ninety": 90, "hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9,
 }  # fmt: skip
-STOPWORDS = frozenset(
-    """a an the and or but if of to in on at by for from with without into onto over under about
+STOPWORDS = (
+    frozenset(
+        """a an the and or but if of to in on at by for from with without into onto over under about
     as than then that this these those there here it its is are was were be been being am do does
     did done have has had having will would shall should can could may might must not no nor so
     such too very just also only even still yet ever again both each either neither all any some
@@ -30,7 +31,9 @@ STOPWORDS = frozenset(
     before after since until till up down out off per via between among against across through
     toward towards within upon amid despite including like near behind beyond along around
     said says say told according""".split()
-) | NUMBER_WORDS.keys()
+    )
+    | NUMBER_WORDS.keys()
+)
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,7 @@ _DATES = [
     re.compile(rf"{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?"),
     re.compile(rf"(?:\b(?P<part>early|mid|late)[-\s]+)?\b{_MONTH},?\s+(?:of\s+)?{_YEAR}"),
     re.compile(
-        r"\b(?:in|by|on|since|until|from|before|after|during|early|late|mid|last|next|this)[\s-]+"
-        + _MONTH_FULL
+        r"\b(?:in|by|on|since|until|from|before|after|during|early|late|mid|last|next|this)[\s-]+" + _MONTH_FULL
     ),
     re.compile(rf"\b(?P<part>early|mid|late)[-\s]+{_YEAR_ONLY}"),
     re.compile(rf"(?<![\w$€£¥.,/\-–]){_YEAR_ONLY}"),
@@ -111,8 +113,7 @@ _ZONES = {
 _ZONE = r"(?:\s*\(?\s*(?P<zone>" + "|".join(_ZONES) + r"|local time|[A-Z][a-z]+ time)\b)?"
 _TIME = re.compile(
     r"(?<![\w.:,])(?:(?P<h>[0-9]{1,2})(?::(?P<m>[0-5][0-9]))?\s*(?P<ampm>(?i:[ap]))\.?(?i:m)\b\.?"
-    r"|(?P<h24>[01]?[0-9]|2[0-3]):(?P<m24>[0-5][0-9])(?![\w:])|(?P<word>(?i:noon|midnight))\b)"
-    + _ZONE
+    r"|(?P<h24>[01]?[0-9]|2[0-3]):(?P<m24>[0-5][0-9])(?![\w:])|(?P<word>(?i:noon|midnight))\b)" + _ZONE
 )
 _RELATION = re.compile(
     r"\b(shortly before|just before|shortly after|just after|before|by|until|till|after|from"
@@ -252,7 +253,7 @@ def _is_identifier(text: str, start: int, end: int) -> bool:
     word = (m.group(1) or "").lower()
     if word in STOPWORDS or word.capitalize() in _WEEKDAYS or _APPROX.search(word + " "):
         return False
-    opens_sentence = text[max(0, m.start() - 4) : m.start()].rstrip()[-1:] in ".!?\"“:"
+    opens_sentence = text[max(0, m.start() - 4) : m.start()].rstrip()[-1:] in '.!?"“:'
     return not (word and opens_sentence and _head_noun(text, end))
 
 
@@ -279,7 +280,7 @@ def _digits(text: str, m: re.Match) -> Quantity | None:
 def _words(text: str, m: re.Match) -> Quantity | None:
     words = re.split(r"[\s-]+", m.group().lower())
     capitalised_inside = m.group()[0].isupper() and m.start() > 0
-    if capitalised_inside and text[max(0, m.start() - 4) : m.start()].rstrip()[-1:] in ".!?\"“:":
+    if capitalised_inside and text[max(0, m.start() - 4) : m.start()].rstrip()[-1:] in '.!?"“:':
         capitalised_inside = False  # the first word of a sentence
     if words == ["one"] or capitalised_inside:  # "Formula One", "the Three Gorges"
         return None
@@ -306,4 +307,3 @@ def quantities(text: str) -> tuple[Quantity, ...]:
                 found.append((m.start(), q))
                 taken.append(m.span())
     return tuple(q for _, q in sorted(found, key=lambda f: f[0]))
-

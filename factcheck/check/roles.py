@@ -29,7 +29,7 @@ class Role:
 
 
 def _lexicon(kind: str, spec: str) -> dict[str, tuple[str, str]]:
-    """"a b=c d" → {"a": (a, kind), "b": (c, kind), "d": (d, kind)}; "_" joins words."""
+    """ "a b=c d" → {"a": (a, kind), "b": (c, kind), "d": (d, kind)}; "_" joins words."""
     out = {}
     for item in spec.split():
         word, _, canonical = item.partition("=")
@@ -38,7 +38,9 @@ def _lexicon(kind: str, spec: str) -> dict[str, tuple[str, str]]:
 
 
 _HEADS = {
-    **_lexicon("office", """president prime_minister premier=prime_minister minister secretary
+    **_lexicon(
+        "office",
+        """president prime_minister premier=prime_minister minister secretary
         secretary_general=secretary-general secretary-general chancellor governor gov.=governor
         senator sen.=senator congressman=representative congresswoman=representative
         rep.=representative mayor speaker ambassador envoy spokesman=spokesperson
@@ -46,15 +48,25 @@ _HEADS = {
         counsellor=adviser counselor=adviser director chairman=chair chairwoman=chair
         chairperson=chair chief_executive ceo=chief_executive chief_of_staff founder king queen
         prince princess emperor pope commissioner prosecutor attorney_general judge justice
-        chief_justice treasurer emir sultan monarch negotiator"""),
-    **_lexicon("rank", """general gen.=general admiral adm.=admiral colonel col.=colonel
+        chief_justice treasurer emir sultan monarch negotiator""",
+    ),
+    **_lexicon(
+        "rank",
+        """general gen.=general admiral adm.=admiral colonel col.=colonel
         maj.=major lieutenant lt.=lieutenant sergeant sgt.=sergeant captain capt.=captain
         commander marshal doctor dr.=doctor professor prof.=professor sir dame lord cardinal
-        archbishop bishop rabbi imam ayatollah sheikh"""),
-    **_lexicon("position", """coach head_coach=coach manager=coach striker midfielder defender
-        goalkeeper quarterback pitcher winger"""),
-    **_lexicon("generic", """leader official diplomat lawmaker politician chief boss executive
-        candidate nominee activist lawyer economist analyst scientist"""),
+        archbishop bishop rabbi imam ayatollah sheikh""",
+    ),
+    **_lexicon(
+        "position",
+        """coach head_coach=coach manager=coach striker midfielder defender
+        goalkeeper quarterback pitcher winger""",
+    ),
+    **_lexicon(
+        "generic",
+        """leader official diplomat lawmaker politician chief boss executive
+        candidate nominee activist lawyer economist analyst scientist""",
+    ),
 }
 _HEAD_STARTS = frozenset(phrase.split()[0] for phrase in _HEADS)
 _MODIFIERS = {"former": "former", "ex": "former", "current": "current", "sitting": "current",
@@ -174,7 +186,7 @@ def _is_organisation(word: str) -> bool:
 
 
 def _suffix(words: list[str], j: int) -> tuple[int, set[str], int]:
-    """"of State", "for Foreign Affairs" (portfolio) or "to the U.S." after a head."""
+    """ "of State", "for Foreign Affairs" (portfolio) or "to the U.S." after a head."""
     portfolio: set[str] = set()
     if j < len(words) and words[j].lower() in ("of", "for"):
         k = j + 1 + (j + 1 < len(words) and words[j + 1].lower() == "the")
@@ -198,8 +210,10 @@ def _is_name(word: str) -> bool:
     return len(word) == 2 and word[1] == "." or not (len(word) > 1 and word.isupper())
 
 
-_MONTHS = set("""january february march april may june july august september october november
-    december monday tuesday wednesday thursday friday saturday sunday""".split())
+_MONTHS = set(
+    """january february march april may june july august september october november
+    december monday tuesday wednesday thursday friday saturday sunday""".split()
+)
 
 
 def _name_after(words: list[str], j: int, keep_last: int) -> tuple[int, int] | None:
@@ -219,7 +233,7 @@ def _name_after(words: list[str], j: int, keep_last: int) -> tuple[int, int] | N
 
 
 def _name_before_apposition(words: list[str], start: int) -> tuple[int, int] | None:
-    """"Sergei Lavrov, the foreign minister": a 2-4 word name, a comma, then the title."""
+    """ "Sergei Lavrov, the foreign minister": a 2-4 word name, a comma, then the title."""
     k = start - 1 if start > 0 and words[start - 1].lower() in _DETERMINERS else start
     if k < 1 or words[k - 1] != ",":
         return None
@@ -237,7 +251,7 @@ _ADVERBS = {"now", "still", "currently", "also", "then", "once"}
 
 
 def _name_before_copula(words: list[str], start: int) -> tuple[int, int] | None:
-    """"Sergei Lavrov is Russia's foreign minister", "Trump, who served as president": a 1-4
+    """ "Sergei Lavrov is Russia's foreign minister", "Trump, who served as president": a 1-4
     word name, a copula (and an adverb), an optional article, then the title."""
     k = start - 1 if start > 0 and words[start - 1].lower() in _DETERMINERS else start
     while k > 0 and words[k - 1].lower() in _ADVERBS:
@@ -273,9 +287,7 @@ def relate(claim: Role, evidence: Role) -> tuple[str, str] | None:
     cannot be compared (a former president may well be a minister now)."""
     if not same_person(claim, evidence):
         return None
-    same_office = claim.head == evidence.head and not _disjoint(
-        claim.portfolio, evidence.portfolio
-    )
+    same_office = claim.head == evidence.head and not _disjoint(claim.portfolio, evidence.portfolio)
     if (claim.modifier == "former") != (evidence.modifier == "former"):
         sitting = evidence if claim.modifier == "former" else claim
         if same_office and sitting.modifier in ("", "current"):

@@ -18,6 +18,7 @@ from factcheck.corpus.ingest import ChunkingPolicy
 from factcheck.errors import EmptyCorpus, StoreError
 from factcheck.models.embedding import load_embedder
 from factcheck.models.resolve import store_key
+from factcheck.notices import smoke_test_notice
 from factcheck.retrieve import EvidenceIndex
 from factcheck.schema import CheckReport, ClaimResult, Contradiction, DocumentRecord, ModelInfo
 from factcheck.store import CorpusStore
@@ -25,6 +26,7 @@ from factcheck.store import CorpusStore
 if TYPE_CHECKING:
     from factcheck.check.judge import Judge
     from factcheck.config import Settings
+    from factcheck.models.chat import ChatModel
 
 
 def code_version() -> str:
@@ -41,10 +43,6 @@ def code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-SMOKE_TEST_NOTICE = (
-    "{model} is a smoke-test model: it runs the whole pipeline but judges at chance. "
-    "These verdicts rest on retrieval similarity and deterministic checks, not on a model's judgement."
-)
 NOT_CONSULTED_NOTICE = (
     "model not consulted (weight 0): {model} was configured, but its labels would count for nothing, "
     "so it was not asked. These verdicts rest on retrieval similarity and deterministic checks alone."
@@ -69,7 +67,7 @@ def model_notices(model: ModelInfo, use_model: bool) -> list[str]:
         if model.verifier is not None:
             return [NOT_CONSULTED_BESIDE_VERIFIER.format(model=model.name, verifier=model.verifier)]
         return [NOT_CONSULTED_NOTICE.format(model=model.name)]
-    return [SMOKE_TEST_NOTICE.format(model=model.name)] if model.smoke_test else []
+    return [smoke_test_notice(model.name)] if model.smoke_test else []
 
 
 @dataclass(frozen=True)
@@ -136,6 +134,16 @@ class CheckSession:
                 shared = load_chat_llm(self.settings)
             self._llm = shared
         return self._llm
+
+    def writer(self) -> ChatModel:
+        """The chat model settings.model names, to write with (audit --decompose): a stand-in
+        registered under that name (tests), else llama.cpp over chat_llm()."""
+        from factcheck.models.chat import CHAT_MODELS, LlamaChatModel
+
+        factory = CHAT_MODELS.get(self.settings.model)
+        if factory is not None:
+            return factory(self.settings)
+        return LlamaChatModel(self.chat_llm(), name=self.model.name, smoke_test=self.model.smoke_test)
 
     @property
     def prompt_hash(self) -> str:

@@ -73,12 +73,10 @@ def _open(settings: Settings, no_model: bool) -> CheckSession:
     from factcheck.check.session import CheckOptions, CheckSession
 
     session = CheckSession(settings, CheckOptions(use_model=not no_model))
-    if session.model.smoke_test:
-        # Skipped at weight 0, it still writes the answers, but no verdict rests on it.
-        judged = "answers and verdicts are" if session.model.consulted else "answers are"
-        stderr().print(
-            f"[bold yellow]NOTICE:[/] {session.model.name} is a smoke-test model; its {judged} not a judgement."
-        )
+    if session.model.smoke_test:  # skipped at weight 0, it still writes the answers
+        from factcheck.notices import smoke_test_notice
+
+        stderr().print(f"[bold yellow]NOTICE:[/] {escape(smoke_test_notice(session.model.name))}")
     return session
 
 

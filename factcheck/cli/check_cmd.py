@@ -13,9 +13,9 @@ from factcheck.check.signal_names import SIGNALS
 from factcheck.cli.common import ExitCode, ReportFormat, escape, report_format, state, stderr, stdout, write_output
 
 if TYPE_CHECKING:
+    from factcheck.check.decompose import Decomposer
     from factcheck.check.pipeline import ClaimInput
     from factcheck.check.session import CheckSession
-    from factcheck.models.chat import ChatModel
     from factcheck.schema import CheckReport, ClaimResult
 
 
@@ -113,23 +113,20 @@ def audit(
 ) -> None:
     """Find where the articles disagree: every document's checkable sentences are checked
     against the other documents, and each conflict is reported as a pair, grouped by topic."""
-    from factcheck.check.audit import audit_claims, contradictions, group_by_topic
+    from dataclasses import replace
+
+    from factcheck.check.audit import run_audit
 
     chosen = report_format(fmt, out)
     session = _session(ctx, no_model, no_checks, judge_weight, no_cache, judge, without)
-    known = set(session.index.doc_ids)
-    unknown = sorted(set(docs or []) - known)
-    if unknown:
-        from factcheck.errors import DocumentNotFound
-
-        raise DocumentNotFound(f"not in the corpus: {', '.join(unknown)}; see: factcheck corpus list")
-    items = audit_claims(session.index.sentences, session.index.vectors, docs)
-    if decompose:
-        items = _decomposed(session, items)
-    results = _run(session, items)
-    pairs = group_by_topic(contradictions(results, items), session.index.embed)
-    shown = results if show_all else [r for r in results if any(s.stance.value == "refutes" for s in r.sources)]
-    _emit(session.report(shown, pairs), chosen, out)
+    decomposer = _decomposer(session) if decompose else None
+    found = run_audit(session, docs, decomposer=decomposer, show_all=show_all, check=lambda i: _run(session, i))
+    report = session.report(found.results, found.contradictions)
+    failed = [
+        f"{claim_id} could not be rewritten ({why}); checked as it stands"
+        for claim_id, why in found.failed_decompositions
+    ]
+    _emit(replace(report, notices=(*report.notices, *failed)), chosen, out)
 
 
 def _gather(claims: list[str], claims_file: Path | None, article: Path | None) -> tuple[list[ClaimInput], list[str]]:
@@ -198,12 +195,8 @@ def _session(
         use_model=not no_model, deterministic_checks=not no_checks, judge_weight=weight, use_cache=not no_cache,
         signals=signals_without(without),
     )  # fmt: skip
-    session = CheckSession(state(ctx).settings, options)
-    if session.model.smoke_test and session.model.consulted:  # else the report's notice says it was skipped
-        stderr().print(
-            f"[bold yellow]NOTICE:[/] {session.model.name} is a smoke-test model; its verdicts are not a judgement."
-        )
-    return session
+    # The smoke-test (or model-not-consulted) notice is the report's: _emit prints it, once.
+    return CheckSession(state(ctx).settings, options)
 
 
 def use_judge(ctx: typer.Context, judge: str | None) -> None:
@@ -221,42 +214,28 @@ def _run(session: CheckSession, items: list[ClaimInput]) -> list[ClaimResult]:
         return session.check(items, progress=lambda _: bar.advance(task))
 
 
-def _decomposed(session: CheckSession, items: list[ClaimInput]) -> list[ClaimInput]:
-    from factcheck.check.decompose import Decomposer
-    from factcheck.check.pipeline import ClaimInput
-
-    decomposer = Decomposer(_decomposer_model(session))
-    out: list[ClaimInput] = []
-    for item in items:
-        context = " ".join(s.text for s in session.index.sentences if s.doc_id == item.exclude[0])[:600]
-        parts = decomposer.decompose(item.claim, context).claims
-        out += [ClaimInput(f"{item.id}.{k}", part, item.exclude) for k, part in enumerate(parts, 1)]
-    return out
-
-
-def _decomposer_model(session: CheckSession) -> ChatModel:
-    """The chat model that rewrites sentences. Asked for explicitly, it is loaded even when the
+def _decomposer(session: CheckSession) -> Decomposer:
+    """The model that rewrites sentences. Asked for explicitly, it is loaded even when the
     stance weight is 0: the weight says how much the model's stance labels count, not whether
     the user wants its writing."""
-    from factcheck.models.chat import CHAT_MODELS, LlamaChatModel
+    from factcheck.check.decompose import Decomposer
 
     if not session.options.use_model:
         from factcheck.errors import ConfigError
 
         raise ConfigError("--decompose needs the language model (drop --no-model)")
-    factory = CHAT_MODELS.get(session.settings.model)
-    if factory is not None:
-        return factory(session.settings)
-    return LlamaChatModel(session.chat_llm(), name=session.model.name, smoke_test=session.model.smoke_test)
+    return Decomposer(session.writer())
 
 
 def _emit(report: CheckReport, chosen: ReportFormat, out: Path | None) -> None:
-    """The report in the format report_format chose (and checked against --out) before the run."""
+    """The report in the format report_format chose (and checked against --out) before the run.
+    Its notices reach the screen once, on stderr: the table's own notice panel goes there, and a
+    document (which carries them too) gets them as NOTICE lines beside it."""
     from factcheck.report import print_table, render
 
+    if chosen is ReportFormat.TABLE:
+        print_table(report, stdout(), notice_console=stderr())
+        return
     for notice in report.notices:
         stderr().print(f"[bold yellow]NOTICE:[/] {escape(notice)}")
-    if chosen is ReportFormat.TABLE:
-        print_table(report, stdout())
-        return
     write_output(render(report, chosen.value), out, chosen)

@@ -118,11 +118,12 @@ def _settings(ctx: typer.Context, model: str | None, embedder: str | None) -> Se
 
 def _smoke_test_notice(settings: Settings, options: EvalOptions) -> None:
     from factcheck.models.presets import PRESETS
+    from factcheck.notices import smoke_test_notice
 
     preset = PRESETS.get(settings.model)
     asked = options.use_model and not options.oracle_stances and "llm" in settings.judges
     if asked and preset is not None and preset.smoke_test:
-        stderr().print(f"[bold yellow]NOTICE:[/] {preset.name} is a smoke-test model; its stances are near chance.")
+        stderr().print(f"[bold yellow]NOTICE:[/] {escape(smoke_test_notice(preset.name))}")
 
 
 def _run(settings: Settings, datasets: list[Dataset], options: EvalOptions) -> EvalRun:
@@ -145,4 +146,4 @@ def _emit(run: EvalRun, comparison: Comparison | None, chosen: ReportFormat, out
 
         print_tables(run, stdout(), comparison)
         return
-    write_output(RENDERERS[chosen.value](run, comparison), out, chosen)
+    write_output(RENDERERS.require(chosen.value)(run, comparison), out, chosen)

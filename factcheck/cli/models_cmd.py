@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from factcheck.cli.common import EXIT_CODES_HELP, OutputFormat, print_json, state, stderr, stdout
+from factcheck.cli.common import EXIT_CODES_HELP, OutputFormat, escape, print_json, state, stderr, stdout
 
 if TYPE_CHECKING:
     from factcheck.models.presets import ModelPreset
@@ -86,7 +86,9 @@ def pull(
     err.print(f"pulling [bold]{preset.name}[/] from {preset.source.describe()} …")
     path = pull_preset(preset, settings.model_dir, force=force)
     if preset.smoke_test:
-        err.print(f"[yellow]note:[/] {preset.name} is a smoke-test model; its verdicts are not a judgement.")
+        from factcheck.notices import smoke_test_notice
+
+        err.print(f"[yellow]note:[/] {escape(smoke_test_notice(preset.name))}")
     typer.echo(str(path))
 
 

@@ -89,9 +89,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def chunk_text(
-    text: str, *, count_tokens: CountTokens, max_tokens: int, overlap_tokens: int
-) -> list[ChunkSpan]:
+def chunk_text(text: str, *, count_tokens: CountTokens, max_tokens: int, overlap_tokens: int) -> list[ChunkSpan]:
     """Pack whole sentences into chunks of at most max_tokens (count_tokens of the chunk text).
 
     Consecutive chunks share trailing sentences whose text counts at most overlap_tokens. A
@@ -117,9 +115,7 @@ def _units(text: str, count: CountTokens, overhead: int, max_tokens: int) -> lis
     return units
 
 
-def _split_long(
-    text: str, start: int, end: int, count: CountTokens, overhead: int, max_tokens: int
-) -> list[_Unit]:
+def _split_long(text: str, start: int, end: int, count: CountTokens, overhead: int, max_tokens: int) -> list[_Unit]:
     """Cut an over-long sentence at whitespace, then cut any piece still too long at characters."""
     splitter = RecursiveCharacterTextSplitter(
         separators=[r"\s+", ""],
@@ -138,9 +134,7 @@ def _split_long(
     return units
 
 
-def _split_chars(
-    text: str, start: int, end: int, count: CountTokens, overhead: int, max_tokens: int
-) -> list[_Unit]:
+def _split_chars(text: str, start: int, end: int, count: CountTokens, overhead: int, max_tokens: int) -> list[_Unit]:
     """Longest prefixes that fit, found by bisection; a single character is always accepted."""
     units: list[_Unit] = []
     while start < end:
@@ -214,9 +208,7 @@ def _confirm(
             first += 1
 
 
-def _overlap_start(
-    units: Sequence[_Unit], first: int, stop: int, overhead: int, overlap_tokens: int
-) -> int:
+def _overlap_start(units: Sequence[_Unit], first: int, stop: int, overhead: int, overlap_tokens: int) -> int:
     """The earliest unit of the chunk's tail worth at most overlap_tokens; never the whole chunk."""
     start, total = stop, overhead
     while start - 1 > first and total + units[start - 1].cost <= overlap_tokens:

@@ -11,8 +11,7 @@ from pathlib import Path
 from factcheck.corpus.chunking import chunk_text, split_sentences
 from factcheck.corpus.reader import discover, read_document
 from factcheck.errors import InputFileError
-from factcheck.models.embedding import Embedder
-from factcheck.retrieve import trim_to_tokens
+from factcheck.models.embedding import Embedder, trim_to_tokens
 from factcheck.schema import DocumentRecord, IngestOutcome, IngestStatus, IngestSummary, SourceDocument
 from factcheck.store import CorpusStore
 

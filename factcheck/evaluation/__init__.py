@@ -4,7 +4,7 @@
 - metrics.py  the scores, as pure functions
 - run.py      ingest into a per-dataset store, check every claim, score; the oracle judge
 - compare.py  flips and metric deltas against a saved run
-- render.py   JSON, Markdown and HTML; table.py the terminal view
+- render.py   JSON, Markdown and HTML, registered by name in RENDERERS; table.py the terminal view
 """
 
 from factcheck.evaluation.compare import Comparison, compare_runs, load_previous

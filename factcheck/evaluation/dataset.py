@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from factcheck.check.claims import json_object
 from factcheck.errors import FactcheckError
 from factcheck.evaluation.metrics import LABELS
+from factcheck.jsonl import json_object
 
 CLAIMS_FILE = "claims.jsonl"
 CORPUS_DIR = "corpus"

@@ -4,17 +4,15 @@ inline SVG bar chart: nothing is fetched."""
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from html import escape
-from pathlib import Path
 
 from factcheck.evaluation.compare import Comparison
 from factcheck.evaluation.metrics import LABELS, LabelScores, labels_seen
 from factcheck.evaluation.run import DatasetResult, EvalRun
+from factcheck.registry import Registry
 
-TEMPLATES = Path(__file__).parent / "templates"
 # The verdict colours of the check report, so a label looks the same everywhere.
 LABEL_COLOURS = {"supported": "#1d7a36", "single-source": "#e0a100", "contradicted": "#c22a1f", "unverified": "#7a808a"}
 SUMMARY_COLUMNS = (
@@ -27,6 +25,9 @@ SUMMARY_COLUMNS = (
     ("seconds_per_claim", "s/claim"),
     ("tokens_per_claim", "tokens/claim"),
 )
+# Each turns a run (and, with --compare, what changed since the previous one) into text.
+Renderer = Callable[[EvalRun, Comparison | None], str]
+RENDERERS: Registry[Renderer] = Registry("eval report format")
 
 
 def figure(key: str, value: float) -> str:
@@ -101,6 +102,7 @@ def f1_chart_svg(per_label: Mapping[str, LabelScores], width: int = 360, seen: C
 # --- JSON ---------------------------------------------------------------------------------------
 
 
+@RENDERERS.register("json")
 def render_json(run: EvalRun, comparison: Comparison | None = None) -> str:
     data = run.as_json()
     if comparison is not None:
@@ -155,6 +157,7 @@ def _md_comparison(comparison: Comparison) -> list[str]:
     return lines
 
 
+@RENDERERS.register("md")
 def render_markdown(run: EvalRun, comparison: Comparison | None = None) -> str:
     lines = ["# Evaluation", "", mode_line(run), ""]
     rows = [[r.dataset, *summary_cells(r)] for r in run.datasets]
@@ -169,33 +172,24 @@ def render_markdown(run: EvalRun, comparison: Comparison | None = None) -> str:
 # --- HTML ---------------------------------------------------------------------------------------
 
 
-@functools.cache
-def _environment():  # -> jinja2.Environment
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
+@RENDERERS.register("html")
 def render_html(run: EvalRun, comparison: Comparison | None = None) -> str:
     from markupsafe import Markup
 
-    page = _environment().get_template("eval.html.j2").render(
-        run=run,
-        mode=mode_line(run),
-        columns=[title for _, title in SUMMARY_COLUMNS],
-        summary=[(r.dataset, summary_cells(r)) for r in run.datasets],
-        labels=LABELS,
-        charts={r.dataset: Markup(f1_chart_svg(r.per_label, seen=labels_seen(r.confusion))) for r in run.datasets},
-        notes={r.dataset: unseen_note(r) for r in run.datasets},
-        comparison=comparison,
+    from factcheck.report.pages import environment  # jinja2 and the report package: only for HTML
+
+    page = (
+        environment()
+        .get_template("eval.html.j2")
+        .render(
+            run=run,
+            mode=mode_line(run),
+            columns=[title for _, title in SUMMARY_COLUMNS],
+            summary=[(r.dataset, summary_cells(r)) for r in run.datasets],
+            labels=LABELS,
+            charts={r.dataset: Markup(f1_chart_svg(r.per_label, seen=labels_seen(r.confusion))) for r in run.datasets},
+            notes={r.dataset: unseen_note(r) for r in run.datasets},
+            comparison=comparison,
+        )
     )
     return page.rstrip() + "\n"
-
-
-RENDERERS = {"json": render_json, "md": render_markdown, "html": render_html}

@@ -276,4 +276,3 @@ def evaluate(
         results.append(evaluate_dataset(settings, dataset, options, hook, judge=judge))
     created = datetime.now(UTC).isoformat(timespec="seconds")
     return EvalRun(tuple(results), options, created)
-

@@ -52,7 +52,10 @@ def _confusion(result: DatasetResult) -> Table:
     for label in LABELS:
         table.add_column(label, justify="right", no_wrap=True)
     for gold in LABELS:
-        cells = [Text(str(n), style="bold" if gold == p else ("dim" if n == 0 else "")) for p, n in result.confusion[gold].items()]
+        cells = [
+            Text(str(n), style="bold" if gold == p else ("dim" if n == 0 else ""))
+            for p, n in result.confusion[gold].items()
+        ]
         table.add_row(Text(gold, style=LABEL_STYLES[gold]), *cells)
     return table
 

@@ -25,15 +25,22 @@ _SKIPPED_PREFIXES = ("cls.predictions.", "cls.seq_relationship.")
 
 # Tensors llama.cpp's BERT loader requires; the embedding tables have no bias.
 _GLOBAL_TENSORS = (
-    gguf.MODEL_TENSOR.TOKEN_EMBD, gguf.MODEL_TENSOR.TOKEN_TYPES,
-    gguf.MODEL_TENSOR.POS_EMBD, gguf.MODEL_TENSOR.TOKEN_EMBD_NORM,
+    gguf.MODEL_TENSOR.TOKEN_EMBD,
+    gguf.MODEL_TENSOR.TOKEN_TYPES,
+    gguf.MODEL_TENSOR.POS_EMBD,
+    gguf.MODEL_TENSOR.TOKEN_EMBD_NORM,
 )
 _WEIGHT_ONLY = {gguf.MODEL_TENSOR.TOKEN_EMBD, gguf.MODEL_TENSOR.TOKEN_TYPES, gguf.MODEL_TENSOR.POS_EMBD}
 # Per-layer tensors, biases included: llama.cpp calls some biases optional, but MiniLM has and needs them all.
 _LAYER_TENSORS = (
-    gguf.MODEL_TENSOR.ATTN_Q, gguf.MODEL_TENSOR.ATTN_K, gguf.MODEL_TENSOR.ATTN_V,
-    gguf.MODEL_TENSOR.ATTN_OUT, gguf.MODEL_TENSOR.ATTN_OUT_NORM,
-    gguf.MODEL_TENSOR.FFN_UP, gguf.MODEL_TENSOR.FFN_DOWN, gguf.MODEL_TENSOR.LAYER_OUT_NORM,
+    gguf.MODEL_TENSOR.ATTN_Q,
+    gguf.MODEL_TENSOR.ATTN_K,
+    gguf.MODEL_TENSOR.ATTN_V,
+    gguf.MODEL_TENSOR.ATTN_OUT,
+    gguf.MODEL_TENSOR.ATTN_OUT_NORM,
+    gguf.MODEL_TENSOR.FFN_UP,
+    gguf.MODEL_TENSOR.FFN_DOWN,
+    gguf.MODEL_TENSOR.LAYER_OUT_NORM,
 )
 _POOLING_MODES = {
     "pooling_mode_mean_tokens": gguf.PoolingType.MEAN,

@@ -48,17 +48,10 @@ class ChatModel(Protocol):
 
 
 ChatFactory = Callable[["Settings"], ChatModel]
-# Chat models known by a name usable as --model, besides the llama.cpp presets (tests register fakes).
+# Chat models known by a name usable as --model, besides the llama.cpp presets (tests register
+# fakes); CheckSession.writer() looks here first.
 CHAT_MODELS: Registry[ChatFactory] = Registry("chat model")
 register_chat_model = CHAT_MODELS.register
-
-
-def load_chat_model(settings: Settings) -> ChatModel:
-    factory = CHAT_MODELS.get(settings.model)
-    if factory is not None:
-        return factory(settings)
-    model = resolve(settings.model, Role.LLM, settings.model_dir)
-    return LlamaChatModel(load_llama(model, **llama_options(settings)), name=model.name, smoke_test=model.smoke_test)
 
 
 def llama_options(settings: Settings) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The embedding interface, its registry, and the llama.cpp implementation."""
+"""The embedding interface, its registry, the llama.cpp implementation, and trimming a text to\nwhat an embedder reads whole."""
 
 from __future__ import annotations
 
@@ -26,6 +26,21 @@ class Embedder(Protocol):
     def count_tokens(self, text: str) -> int: ...
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+
+def trim_to_tokens(embedder: Embedder, text: str) -> str:
+    """Shorten text (at word boundaries) until the embedder reads it whole."""
+    if embedder.count_tokens(text) <= embedder.max_tokens:
+        return text
+    words = text.split()
+    lo, hi = 0, len(words)
+    while lo < hi:  # the longest prefix of words that fits
+        mid = (lo + hi + 1) // 2
+        if embedder.count_tokens(" ".join(words[:mid])) <= embedder.max_tokens:
+            lo = mid
+        else:
+            hi = mid - 1
+    return " ".join(words[:lo])
 
 
 EmbedderFactory = Callable[["Settings"], Embedder]

@@ -1,6 +1,7 @@
 """Renderings of a CheckReport: the terminal table, and Markdown, JSON and HTML text.
 
-Text formats are registered by name (`@register_renderer("md")`) and reached through `render`;
+Text formats are registered by name (`@register_renderer("md")`, a factcheck.registry.Registry)
+and reached through `render`;
 the terminal view needs a console, so it is `print_table` instead.
 """
 
@@ -8,33 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from factcheck.errors import ConfigError
+from factcheck.registry import Registry
 from factcheck.schema import CheckReport, CheckResult, ClaimResult, Contradiction, Stance, Verdict
 
 Renderer = Callable[[CheckReport], str]
-_RENDERERS: dict[str, Renderer] = {}
-
-
-def register_renderer(name: str) -> Callable[[Renderer], Renderer]:
-    """Register a function that turns a report into text, under a format name."""
-
-    def decorate(renderer: Renderer) -> Renderer:
-        _RENDERERS[name] = renderer
-        return renderer
-
-    return decorate
+RENDERERS: Registry[Renderer] = Registry("report format")
+register_renderer = RENDERERS.register  # @register_renderer("md"): a function from a report to text
 
 
 def renderer_names() -> list[str]:
-    return sorted(_RENDERERS)
+    return RENDERERS.names()
 
 
 def render(report: CheckReport, fmt: str) -> str:
-    """The report as text in the named format; the text ends with exactly one newline."""
-    renderer = _RENDERERS.get(fmt)
-    if renderer is None:
-        raise ConfigError(f"unknown report format {fmt!r}; known formats: {', '.join(renderer_names())}")
-    return renderer(report)
+    """The report as text in the named format; the text ends with exactly one newline.
+    An unknown format is UnknownBackend, naming the known ones."""
+    return RENDERERS.require(fmt)(report)
 
 
 # --- what several renderings share ------------------------------------------------------------
@@ -94,4 +84,4 @@ from factcheck.report import html, jsonout, markdown  # noqa: E402,F401
 from factcheck.report.jsonout import to_json_dict  # noqa: E402
 from factcheck.report.table import print_table  # noqa: E402
 
-__all__ = ["print_table", "register_renderer", "render", "renderer_names", "to_json_dict"]
+__all__ = ["RENDERERS", "print_table", "register_renderer", "render", "renderer_names", "to_json_dict"]

@@ -6,12 +6,8 @@ a Content-Security-Policy that forbids scripts and every network fetch.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
-
-import jinja2
 
 from factcheck.report import (
     contradictions_by_topic,
@@ -20,9 +16,8 @@ from factcheck.report import (
     summary_line,
     verdict_counts,
 )
+from factcheck.report.pages import environment
 from factcheck.schema import CheckReport, ClaimResult, SourceStance, Stance
-
-TEMPLATES = Path(__file__).parent / "templates"
 
 # Sources that took a side first; those that do not mention the claim are folded away.
 _STANCE_ORDER = {Stance.REFUTES: 0, Stance.SUPPORTS: 1, Stance.ERROR: 2, Stance.NOT_MENTIONED: 3}
@@ -86,8 +81,9 @@ def _source_view(source: SourceStance) -> SourceView:
 
 
 def _claim_view(result: ClaimResult) -> ClaimView:
-    sides = sorted((s for s in result.sources if s.stance is not Stance.NOT_MENTIONED),
-                   key=lambda s: _STANCE_ORDER[s.stance])
+    sides = sorted(
+        (s for s in result.sources if s.stance is not Stance.NOT_MENTIONED), key=lambda s: _STANCE_ORDER[s.stance]
+    )
     return ClaimView(
         result=result,
         anchor=anchor(result.id),
@@ -101,27 +97,19 @@ def _stat(value: float) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
-@functools.cache
-def _environment() -> jinja2.Environment:
-    # autoescape=True, not select_autoescape: the template's name ends in .j2, not .html.
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 @register_renderer("html")
 def render_html(report: CheckReport) -> str:
     counts = verdict_counts(report)
-    page = _environment().get_template("report.html.j2").render(
-        report=report,
-        summary=summary_line(report),
-        counts=[(v.value, n) for v, n in counts.items()],
-        claims=[_claim_view(r) for r in report.results],
-        topics=contradictions_by_topic(report),
-        stats=[(key, _stat(value)) for key, value in sorted(report.stats.items())],
+    page = (
+        environment()
+        .get_template("report.html.j2")
+        .render(
+            report=report,
+            summary=summary_line(report),
+            counts=[(v.value, n) for v, n in counts.items()],
+            claims=[_claim_view(r) for r in report.results],
+            topics=contradictions_by_topic(report),
+            stats=[(key, _stat(value)) for key, value in sorted(report.stats.items())],
+        )
     )
     return page.rstrip() + "\n"

@@ -61,8 +61,13 @@ def _header(report: CheckReport) -> list[str]:
 def _overview(report: CheckReport) -> list[str]:
     lines = ["| id | claim | verdict | confidence | independent sources |", "|---|---|---|---:|---:|"]
     for r in report.results:
-        cells = [table_cell(r.id), table_cell(r.claim), r.verdict.value, f"{r.confidence:.3f}",
-                 str(r.independent_sources)]
+        cells = [
+            table_cell(r.id),
+            table_cell(r.claim),
+            r.verdict.value,
+            f"{r.confidence:.3f}",
+            str(r.independent_sources),
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     return lines + [""]
 
@@ -98,8 +103,9 @@ def _claim(result: ClaimResult) -> list[str]:
     for group in result.groups:
         if len(group) > 1:
             lines += [f"Counted as one origin (near-duplicates): {', '.join(group)}", ""]
-    taking_sides = sorted((s for s in result.sources if s.stance is not Stance.NOT_MENTIONED),
-                          key=lambda s: _STANCE_ORDER[s.stance])
+    taking_sides = sorted(
+        (s for s in result.sources if s.stance is not Stance.NOT_MENTIONED), key=lambda s: _STANCE_ORDER[s.stance]
+    )
     for source in taking_sides:
         lines += _source(source)
     silent = [s.doc_id for s in result.sources if s.stance is Stance.NOT_MENTIONED]

@@ -116,10 +116,12 @@ def _provenance(report: CheckReport) -> Text:
     return Text(printable(line), style="dim")
 
 
-def print_table(report: CheckReport, console: Console) -> None:
-    """Print the report for a terminal: notices first, so that nobody reads past them."""
+def print_table(report: CheckReport, console: Console, notice_console: Console | None = None) -> None:
+    """Print the report for a terminal: notices first, so that nobody reads past them. The CLI
+    gives them a console of their own (stderr), so a table piped or redirected still warns."""
     if report.notices:
-        console.print(_notices(report))
+        # soft_wrap off: the CLI's consoles soft-wrap, which would crop a notice at the panel's edge.
+        (notice_console or console).print(_notices(report), soft_wrap=False)
     if report.results:
         console.print(_claims_table(report, console.width))
     console.print(_summary(report))

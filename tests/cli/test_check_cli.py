@@ -126,29 +126,12 @@ def test_a_trusted_model_can_overrule_similarity(corpus):
     FAKE_JUDGE.queue.clear()
 
 
-def test_results_are_cached_and_a_rerun_asks_no_model(corpus):
-    claim = "Putin and Trump met at Joint Base Elmendorf-Richardson in Anchorage."
-    first = check_json(claim)[1]
-    FAKE_JUDGE.history.clear()
-    second = check_json(claim)[1]
-    assert FAKE_JUDGE.history == []
-    assert first["claims"] == second["claims"]
-
-
 def test_reports_are_written_in_the_format_of_the_out_file(corpus, tmp_path):
     for suffix, marker in ((".md", "# "), (".html", "<!doctype html>"), (".json", '"claims"')):
         out = tmp_path / f"report{suffix}"
         result = runner.invoke(app, ["check", "Putin met Trump in Alaska.", "--out", str(out)])
         assert result.exit_code == 0, result.output
         assert marker in out.read_text(encoding="utf-8")
-
-
-def test_the_table_names_each_verdict(corpus):
-    result = runner.invoke(
-        app, ["check", "--no-model", "Both sides could exceed the cap of 1,000 deployed strategic warheads."]
-    )
-    assert result.exit_code == 0
-    assert "contradicted" in result.stdout
 
 
 def test_audit_reports_conflicting_pairs_between_documents(corpus):
@@ -216,7 +199,7 @@ def test_every_report_format_says_the_model_was_not_consulted(judge_loads, tmp_p
         assert result.exit_code == 0, result.output
         assert NOT_CONSULTED in out.read_text(encoding="utf-8")
     table = runner.invoke(app, ["check", "--judge-weight", "0", CLAIM])
-    assert NOT_CONSULTED in table.stdout
+    assert table.stderr.count(NOT_CONSULTED) == 1 and NOT_CONSULTED not in table.stdout  # once, on stderr
     assert FAKE_JUDGE.history == []
 
 

@@ -28,7 +28,10 @@ class BertReference:
 
     @classmethod
     def load(cls, source_dir: Path) -> BertReference:
-        weights = {k.removeprefix("bert."): v.astype(np.float64) for k, v in load_file(source_dir / "model.safetensors").items()}
+        weights = {
+            k.removeprefix("bert."): v.astype(np.float64)
+            for k, v in load_file(source_dir / "model.safetensors").items()
+        }
         config = json.loads((source_dir / "config.json").read_text(encoding="utf-8"))
         tokenizer = Tokenizer.from_file(str(source_dir / "tokenizer.json"))
         # tokenizer.json ships with padding/truncation to 128 baked in; sentence-transformers
@@ -48,9 +51,11 @@ class BertReference:
 
     def hidden_states(self, ids: list[int]) -> np.ndarray:
         w, eps = self.weights, self.config["layer_norm_eps"]
-        x = (w["embeddings.word_embeddings.weight"][ids]
-             + w["embeddings.position_embeddings.weight"][: len(ids)]
-             + w["embeddings.token_type_embeddings.weight"][0])
+        x = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][: len(ids)]
+            + w["embeddings.token_type_embeddings.weight"][0]
+        )
         x = _layer_norm(x, w, "embeddings.LayerNorm", eps)
         for i in range(self.config["num_hidden_layers"]):
             x = self._layer(x, f"encoder.layer.{i}.", eps)

@@ -25,8 +25,7 @@ def slices(doc: str, n: int = 2, words: int = 80) -> list[Passage]:
     """The first n slices of `words` words of a sample article, as retrieved passages."""
     text = (SAMPLE_CORPUS / f"{doc}.txt").read_text(encoding="utf-8").split()
     return [
-        Passage(doc, f"{doc}:{i}", " ".join(text[i * words : (i + 1) * words]), "", 0.5, 1.0 - i / 10)
-        for i in range(n)
+        Passage(doc, f"{doc}:{i}", " ".join(text[i * words : (i + 1) * words]), "", 0.5, 1.0 - i / 10) for i in range(n)
     ]
 
 

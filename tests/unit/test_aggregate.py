@@ -19,7 +19,9 @@ docs = st.lists(
     unique_by=lambda t: t[0],
     max_size=8,
 ).map(lambda rows: [source(d, s, c) for d, s, c in rows])
-groupings = st.lists(st.lists(st.sampled_from([f"d{i}" for i in range(8)]), min_size=1, max_size=3, unique=True), max_size=3)
+groupings = st.lists(
+    st.lists(st.sampled_from([f"d{i}" for i in range(8)]), min_size=1, max_size=3, unique=True), max_size=3
+)
 
 
 def partition(groups: list[list[str]]) -> list[list[str]]:
@@ -76,18 +78,53 @@ def test_adding_an_independent_supporter_never_lowers_the_count(sources, groups)
         assert after == before + 1
 
 
+def expected_outcome(sources: list[SourceStance], groups: list[list[str]]) -> tuple[Verdict, int, float]:
+    """The README's rule, written out without aggregate's help: documents in one origin group are
+    one origin, a document in no group is its own; contradicted if any document refutes, supported
+    with two or more supporting origins, single-source with one, else unverified. Confidence: the
+    strongest refutation; the second strongest supporting origin (each origin as sure as its surest
+    document); the one origin's; the least sure "not mentioned" (1.0 with none)."""
+
+    def origin(doc_id: str) -> tuple[str, object]:
+        return next((("group", i) for i, g in enumerate(groups) if doc_id in g), ("doc", doc_id))
+
+    strength: dict[tuple[str, object], float] = {}
+    for s in sources:
+        if s.stance is Stance.SUPPORTS:
+            strength[origin(s.doc_id)] = max(strength.get(origin(s.doc_id), 0.0), s.confidence)
+    origins = sorted(strength.values(), reverse=True)
+    refutations = [s.confidence for s in sources if s.stance is Stance.REFUTES]
+    if refutations:
+        return Verdict.CONTRADICTED, len(origins), max(refutations)
+    if len(origins) >= 2:
+        return Verdict.SUPPORTED, len(origins), origins[1]
+    if origins:
+        return Verdict.SINGLE_SOURCE, 1, origins[0]
+    silent = [s.confidence for s in sources if s.stance is Stance.NOT_MENTIONED]
+    return Verdict.UNVERIFIED, 0, min(silent) if silent else 1.0
+
+
 @given(docs, groupings)
-def test_verdict_matches_the_definitions(sources, groups):
-    verdict, n, confidence = aggregate(sources, partition(groups))
-    refuted = any(s.stance is Stance.REFUTES for s in sources)
-    expected = (
-        Verdict.CONTRADICTED if refuted
-        else Verdict.SUPPORTED if n >= 2
-        else Verdict.SINGLE_SOURCE if n == 1
-        else Verdict.UNVERIFIED
-    )  # fmt: skip
-    assert verdict is expected
-    assert 0.0 <= confidence <= 1.0
+def test_verdict_count_and_confidence_follow_the_documented_rule(sources, groups):
+    groups = partition(groups)
+    assert aggregate(sources, groups) == expected_outcome(sources, groups)
+
+
+def test_the_rule_on_hand_made_cases():
+    """A few cases with the answer written down, so the rule above is itself checked."""
+    s, r, n = Stance.SUPPORTS, Stance.REFUTES, Stance.NOT_MENTIONED
+    cases = [
+        ([("a", s, 0.9), ("b", s, 0.6), ("c", n, 0.7)], [], (Verdict.SUPPORTED, 2, 0.6)),
+        ([("a", s, 0.9), ("b", s, 0.6)], [["a", "b"]], (Verdict.SINGLE_SOURCE, 1, 0.9)),
+        ([("a", s, 0.9), ("b", s, 0.6), ("c", s, 0.8)], [["a", "b"]], (Verdict.SUPPORTED, 2, 0.8)),
+        ([("a", s, 0.9), ("b", s, 0.6), ("c", r, 0.3)], [], (Verdict.CONTRADICTED, 2, 0.3)),
+        ([("a", n, 0.7), ("b", n, 0.4), ("c", Stance.ERROR, 0.0)], [], (Verdict.UNVERIFIED, 0, 0.4)),
+        ([("a", Stance.ERROR, 0.0)], [], (Verdict.UNVERIFIED, 0, 1.0)),
+    ]
+    for rows, groups, expected in cases:
+        sources = [source(d, stance, c) for d, stance, c in rows]
+        assert aggregate(sources, groups) == expected
+        assert expected_outcome(sources, groups) == expected
 
 
 @given(docs, groupings)

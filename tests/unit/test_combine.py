@@ -96,8 +96,19 @@ probabilities = st.tuples(st.floats(0.001, 1), st.floats(0.001, 1), st.floats(0.
 
 @given(probabilities, probabilities, st.floats(0, 1))
 def test_mixing_gives_a_distribution_between_its_inputs(p_sim, p_model, weight):
+    """mix is log-linear: before normalisation each label's log-probability is (1-w)·log p_sim +
+    w·log p_model, between its inputs'. Normalising subtracts one constant from every label, so
+    what can be seen in the output is the log-odds of any two labels: exactly the same weighted
+    average of the inputs' log-odds, hence between them. (The probabilities themselves need not
+    lie between the inputs': normalisation can lift a label above both.) The endpoints follow."""
     mixed = mix(p_sim, p_model, weight)
     assert math.isclose(sum(mixed.values()), 1.0, rel_tol=1e-9)
+    for a in JUDGED_STANCES:
+        for b in JUDGED_STANCES:
+            ours = math.log(mixed[a] / mixed[b])
+            sim, mod = math.log(p_sim[a] / p_sim[b]), math.log(p_model[a] / p_model[b])
+            assert math.isclose(ours, (1 - weight) * sim + weight * mod, rel_tol=1e-9, abs_tol=1e-9)
+            assert min(sim, mod) - 1e-9 <= ours <= max(sim, mod) + 1e-9
     assert mix(p_sim, p_model, 0.0) == p_sim
     full = mix(p_sim, p_model, 1.0)
     assert all(math.isclose(full[s], p_model[s], rel_tol=1e-6, abs_tol=1e-9) for s in JUDGED_STANCES)

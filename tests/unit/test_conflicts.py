@@ -103,9 +103,7 @@ class TestDatesAndTimes:
             "Shortly before 19:00 GMT, both delegations entered the press room to signal "
             "the start of expanded negotiations."
         )
-        assert conflicts(claim, evidence) == [
-            ("date", "conflict", "19:30 GMT", "Shortly before 19:00 GMT")
-        ]
+        assert conflicts(claim, evidence) == [("date", "conflict", "19:30 GMT", "Shortly before 19:00 GMT")]
 
     def test_times_in_known_zones_are_compared_in_utc(self):
         claim = "Polls closed at 7 p.m. EDT."
@@ -209,8 +207,17 @@ class TestResults:
 NOUNS = ["people", "warheads", "goals", "jobs", "votes", "tonnes", "troops", "passengers", "cases"]
 SUBJECTS = ["The ministry", "Police", "The club", "Analysts", "The agency", "Organisers"]
 VERBS = ["reported", "counted", "confirmed", "recorded", "estimated"]
-TITLES = ["President", "former President", "Foreign Minister", "Defence Minister", "U.S. Senator",
-          "Kremlin spokesman", "Chelsea manager", "Secretary of State", "Prime Minister"]
+TITLES = [
+    "President",
+    "former President",
+    "Foreign Minister",
+    "Defence Minister",
+    "U.S. Senator",
+    "Kremlin spokesman",
+    "Chelsea manager",
+    "Secretary of State",
+    "Prime Minister",
+]
 NAMES = ["Donald Trump", "Sergei Lavrov", "Keir Starmer", "Enzo Maresca", "Ana Silva", "Li Wei"]
 MONTHS = ["January", "February", "March", "July", "October", "December"]
 WEEKDAYS = ["Monday", "Wednesday", "Friday", "Sunday"]
@@ -246,9 +253,7 @@ def test_a_sentence_never_conflicts_with_itself(sentence):
 @given(st.integers(0, 10**7), st.integers(0, 10**7), st.sampled_from(NOUNS),
        st.sampled_from(SUBJECTS), st.sampled_from(VERBS), dates)  # fmt: skip
 @settings(max_examples=300, deadline=None)
-def test_swapping_a_number_in_an_identical_sentence_is_a_number_conflict(
-    old, new, noun, subject, verb, when
-):
+def test_swapping_a_number_in_an_identical_sentence_is_a_number_conflict(old, new, noun, subject, verb, when):
     if old == new:
         return
     claim = f"{subject} {verb} {old:,} {noun} {when}."

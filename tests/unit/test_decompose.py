@@ -14,7 +14,9 @@ CONTEXT = "Foreign ministers met in Geneva on Friday. Sergei Lavrov led the Russ
 
 def test_valid_answer_gives_its_claims_and_asks_with_the_schema():
     model = FakeChatModel()
-    model.enqueue([json.dumps({"claims": ["Lavrov said the talks would resume on Monday.", "The talks are in Geneva."]})])
+    model.enqueue(
+        [json.dumps({"claims": ["Lavrov said the talks would resume on Monday.", "The talks are in Geneva."]})]
+    )
     result = Decomposer(model).decompose(SENTENCE, CONTEXT)
     assert result.claims == ("Lavrov said the talks would resume on Monday.", "The talks are in Geneva.")
     assert result.failed is None
@@ -30,7 +32,9 @@ def test_invalid_or_cut_off_answers_keep_the_sentence_and_say_why():
 
     class CutOff(FakeChatModel):
         def generate(self, messages, **kwargs):
-            return Completion(text='{"claims": ["Lavrov sa', finish_reason="length", prompt_tokens=10, completion_tokens=5)
+            return Completion(
+                text='{"claims": ["Lavrov sa', finish_reason="length", prompt_tokens=10, completion_tokens=5
+            )
 
     result = Decomposer(CutOff()).decompose(SENTENCE, CONTEXT)
     assert result.claims == (SENTENCE,) and "cut off" in (result.failed or "")

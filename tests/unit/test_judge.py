@@ -15,7 +15,6 @@ from factcheck.check.judge import (
     USER_FILE,
     Judge,
     StancePrompt,
-    default_prompts_dir,
     fit_to_budget,
     label_probabilities,
     load_judge,
@@ -25,6 +24,7 @@ from factcheck.check.judge import (
 )
 from factcheck.config import load_settings
 from factcheck.errors import ConfigError
+from factcheck.prompt_files import default_prompts_dir
 from factcheck.schema import Passage
 from tests.judge_fakes import FakeJudge
 
@@ -78,7 +78,7 @@ def test_article_text_cannot_close_its_passage_or_spell_control_tokens():
 
 
 def test_braces_in_claims_and_articles_are_taken_literally():
-    text = user_message("A {claim} with braces", [passage("JSON like {\"a\": 1} in an article.")])
+    text = user_message("A {claim} with braces", [passage('JSON like {"a": 1} in an article.')])
     assert "A {claim} with braces" in text and '{"a": 1}' in text
 
 

@@ -177,10 +177,12 @@ class TestStoreNamesFromModelKey:
     def test_every_model_key_gives_valid_collection_names(self, spec):
         for collection in STORE_COLLECTIONS:
             assert chroma_accepts(f"{collection}-{model_key(spec)}")
+
     def test_store_opens_for_an_embedder_file_with_a_double_dot(self, tmp_path):
         from factcheck.store import CorpusStore
 
         CorpusStore(tmp_path / "store", model_key(DOUBLE_DOT))
+
     def test_store_opens_for_a_long_embedder_name(self, tmp_path):
         from factcheck.store import CorpusStore
 

@@ -115,7 +115,9 @@ def concat_converter():
     def convert(source_dir: Path, out_path: Path) -> None:
         seen.append(source_dir)
         files = sorted(p for p in source_dir.rglob("*") if p.is_file())
-        out_path.write_bytes(b"|".join(p.relative_to(source_dir).as_posix().encode() + b"=" + p.read_bytes() for p in files))
+        out_path.write_bytes(
+            b"|".join(p.relative_to(source_dir).as_posix().encode() + b"=" + p.read_bytes() for p in files)
+        )
 
     yield seen
     provision.CONVERTERS.remove("test-concat")

@@ -139,9 +139,7 @@ class TestTimes:
             ("The strike started at 6 a.m. Moscow time.", 6 * 60, "moscow time"),
         ],
     )
-    def test_clock_times_are_minutes_after_midnight_in_utc_when_the_zone_is_known(
-        self, text, minute, zone
-    ):
+    def test_clock_times_are_minutes_after_midnight_in_utc_when_the_zone_is_known(self, text, minute, zone):
         m = only_moment(text)
         assert (m.kind, m.minute, m.zone) == ("time", minute, zone)
 

@@ -337,6 +337,7 @@ class TestSizeLimitWhileReading:
             def fake(*args, **kwargs):
                 info = real(*args, **kwargs)
                 return os.stat_result((*info[:6], 0, *info[7:10]))
+
             return fake
 
         monkeypatch.setattr(os, "stat", zero_size(os.stat))

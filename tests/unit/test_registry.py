@@ -24,3 +24,17 @@ def test_a_removed_entry_is_gone_and_classes_are_valid_keys():
     fetchers.remove(int)
     fetchers.remove(int)  # removing twice is harmless
     assert fetchers.get(int) is None
+
+
+@pytest.mark.parametrize(
+    ("registry_of", "kind"),
+    [("factcheck.report", "report format"), ("factcheck.evaluation.render", "eval report format")],
+)
+def test_both_renderer_registries_are_registries_that_name_the_known_formats(registry_of, kind):
+    import importlib
+
+    renderers = importlib.import_module(registry_of).RENDERERS
+    assert isinstance(renderers, Registry) and renderers.names() == ["html", "json", "md"]
+    assert callable(renderers.require("md"))
+    with pytest.raises(UnknownBackend, match=f"unknown {kind} 'table'; known: html, json, md"):
+        renderers.require("table")

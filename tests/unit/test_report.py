@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from rich.console import Console
 
-from factcheck.errors import ConfigError
+from factcheck.errors import UnknownBackend
 from factcheck.report import print_table, render, to_json_dict
 from factcheck.schema import (
     CheckReport,
@@ -37,11 +37,26 @@ def sample_report() -> CheckReport:
         confidence=0.91234,
         independent_sources=2,
         sources=(
-            SourceStance(A, Stance.SUPPORTS, 0.93,
-                         "They will meet at Joint Base Elmendorf-Richardson in Anchorage, Alaska.",
-                         f"{A}:0", 0.812345, model_stance=Stance.SUPPORTS, model_confidence=0.93),
-            SourceStance(C, Stance.SUPPORTS, 0.88, "The summit is at the Anchorage base.", f"{C}:2", 0.7,
-                         model_stance=Stance.SUPPORTS, model_confidence=0.88),
+            SourceStance(
+                A,
+                Stance.SUPPORTS,
+                0.93,
+                "They will meet at Joint Base Elmendorf-Richardson in Anchorage, Alaska.",
+                f"{A}:0",
+                0.812345,
+                model_stance=Stance.SUPPORTS,
+                model_confidence=0.93,
+            ),
+            SourceStance(
+                C,
+                Stance.SUPPORTS,
+                0.88,
+                "The summit is at the Anchorage base.",
+                f"{C}:2",
+                0.7,
+                model_stance=Stance.SUPPORTS,
+                model_confidence=0.88,
+            ),
             SourceStance(D, Stance.SUPPORTS, 0.8, "Held at Elmendorf-Richardson | a military base.", f"{D}:1", 0.66),
             SourceStance(B, Stance.NOT_MENTIONED, 0.7, None, None, 0.2),
         ),
@@ -54,8 +69,17 @@ def sample_report() -> CheckReport:
         confidence=0.7777,
         independent_sources=0,
         sources=(
-            SourceStance(B, Stance.REFUTES, 0.81, HOSTILE + " The talks begin on Friday at 11:30 a.m.", f"{B}:3",
-                         0.55, checks=(time_check,), model_stance=Stance.NOT_MENTIONED, model_confidence=0.51),
+            SourceStance(
+                B,
+                Stance.REFUTES,
+                0.81,
+                HOSTILE + " The talks begin on Friday at 11:30 a.m.",
+                f"{B}:3",
+                0.55,
+                checks=(time_check,),
+                model_stance=Stance.NOT_MENTIONED,
+                model_confidence=0.51,
+            ),
         ),
     )
     single = ClaimResult(
@@ -65,18 +89,32 @@ def sample_report() -> CheckReport:
         confidence=0.6,
         independent_sources=1,
         sources=(
-            SourceStance(A, Stance.SUPPORTS, 0.6,
-                         "preparations were completed in an “unprecedentedly short time frame”", f"{A}:1", 0.61),
+            SourceStance(
+                A,
+                Stance.SUPPORTS,
+                0.6,
+                "preparations were completed in an “unprecedentedly short time frame”",
+                f"{A}:1",
+                0.61,
+            ),
             SourceStance(C, Stance.ERROR, 0.0, None, None, 0.4, quote_discarded=True),
         ),
     )
     unverified = ClaimResult(
-        id="c4", claim="The leaders signed a treaty on Arctic shipping.", verdict=Verdict.UNVERIFIED,
-        confidence=0.5, independent_sources=0, sources=(),
+        id="c4",
+        claim="The leaders signed a treaty on Arctic shipping.",
+        verdict=Verdict.UNVERIFIED,
+        confidence=0.5,
+        independent_sources=0,
+        sources=(),
     )
     contradiction = Contradiction(
-        topic="summit date", claim="The summit is on Friday.", doc_a=A, quote_a="The talks on Friday at 11:30 a.m.",
-        doc_b=B, quote_b="The leaders meet on Saturday.",
+        topic="summit date",
+        claim="The summit is on Friday.",
+        doc_a=A,
+        quote_a="The talks on Friday at 11:30 a.m.",
+        doc_b=B,
+        quote_b="The leaders meet on Saturday.",
         checks=(CheckResult("date", "conflict", "Friday", "Saturday"),),
     )
     return CheckReport(
@@ -103,10 +141,30 @@ def test_json_top_level_keys_are_the_contract_in_order() -> None:
 
 def test_json_claim_source_and_check_keys_are_exact() -> None:
     data = to_json_dict(sample_report())
-    claim_keys = ["id", "claim", "verdict", "confidence", "independent_sources", "groups", "sources", "model",
-                  "prompt_hash"]
-    source_keys = ["doc_id", "stance", "quote", "chunk_id", "score", "checks", "model_stance", "model_confidence",
-                   "quote_discarded", "part_similarity", "coverage"]
+    claim_keys = [
+        "id",
+        "claim",
+        "verdict",
+        "confidence",
+        "independent_sources",
+        "groups",
+        "sources",
+        "model",
+        "prompt_hash",
+    ]
+    source_keys = [
+        "doc_id",
+        "stance",
+        "quote",
+        "chunk_id",
+        "score",
+        "checks",
+        "model_stance",
+        "model_confidence",
+        "quote_discarded",
+        "part_similarity",
+        "coverage",
+    ]
     check_keys = ["kind", "outcome", "claim_value", "evidence_value", "detail"]
     for claim in data["claims"]:
         assert list(claim) == claim_keys
@@ -128,9 +186,19 @@ def test_json_writes_enum_values_and_rounds_floats() -> None:
     assert c1["groups"] == [[A], [C, D]]
     assert c2["sources"][0]["stance"] == "refutes" and c2["sources"][0]["model_stance"] == "not_mentioned"
     assert c2["sources"][0]["checks"][0]["outcome"] == "conflict"
-    assert c3["sources"][1] == {"doc_id": C, "stance": "error", "quote": None, "chunk_id": None, "score": 0.4,
-                                "checks": [], "model_stance": None, "model_confidence": None, "quote_discarded": True,
-                                "part_similarity": None, "coverage": None}
+    assert c3["sources"][1] == {
+        "doc_id": C,
+        "stance": "error",
+        "quote": None,
+        "chunk_id": None,
+        "score": 0.4,
+        "checks": [],
+        "model_stance": None,
+        "model_confidence": None,
+        "quote_discarded": True,
+        "part_similarity": None,
+        "coverage": None,
+    }
     assert data["stats"]["seconds"] == 12.3457 and data["stats"]["prompt_tokens"] == 5120
 
 
@@ -239,8 +307,24 @@ def test_html_has_notice_summary_quotes_and_contradictions() -> None:
 
 
 def test_unknown_format_lists_the_known_ones() -> None:
-    with pytest.raises(ConfigError, match=r"'pdf'.*html, json, md"):
+    with pytest.raises(UnknownBackend, match=r"unknown report format 'pdf'; known: html, json, md"):
         render(sample_report(), "pdf")
+
+
+def test_one_jinja_environment_serves_the_check_and_the_eval_page() -> None:
+    from factcheck.report.pages import environment
+
+    env = environment()
+    assert env is environment() and env.autoescape is True
+    assert {"report.html.j2", "eval.html.j2"} <= set(env.list_templates())
+
+
+def test_the_table_can_send_its_notices_to_a_console_of_their_own() -> None:
+    screen, notices = Console(record=True, width=120), Console(record=True, width=120)
+    print_table(sample_report(), screen, notice_console=notices)
+    assert " ".join(SMOKE_NOTICE.split()) in " ".join(notices.export_text().split())
+    table = screen.export_text()
+    assert "smoke-test" not in table and "c1" in table
 
 
 # --- terminal table --------------------------------------------------------------------------

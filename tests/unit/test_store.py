@@ -239,7 +239,6 @@ class TestSentences:
         rows = store.sentences()
         assert rows.sentences == [] and len(rows.embeddings) == 0
 
-
     def test_sentences_of_unknown_documents_are_empty(self, store):
         put(store, doc(), [axis(0)])
         assert store.sentences(["nope"]).sentences == []
@@ -301,8 +300,18 @@ class TestOrphans:
             ids=[chunk_id("article", SHA_B, 7)],
             embeddings=[axis(1)],
             documents=["stale"],
-            metadatas=[{"doc_id": "article", "doc_sha256": stale.sha256, "chunk_index": 7, "start_char": 0,
-                        "end_char": 5, "start_byte": 0, "end_byte": 5, "n_tokens": 3}],  # fmt: skip
+            metadatas=[
+                {
+                    "doc_id": "article",
+                    "doc_sha256": stale.sha256,
+                    "chunk_index": 7,
+                    "start_char": 0,
+                    "end_char": 5,
+                    "start_byte": 0,
+                    "end_byte": 5,
+                    "n_tokens": 3,
+                }
+            ],  # fmt: skip
         )
         assert store.drop_orphans() == 1
         assert [c.chunk_id for c in store.chunks()] == [chunk_id("article", SHA_A, 0)]
