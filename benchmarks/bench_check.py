@@ -28,7 +28,7 @@ from factcheck.check.pipeline import Checker, ClaimInput  # noqa: E402
 from factcheck.config import load_settings  # noqa: E402
 from factcheck.corpus.ingest import ChunkingPolicy, Ingestor  # noqa: E402
 from factcheck.models.embedding import load_embedder  # noqa: E402
-from factcheck.models.presets import PRESETS, Role  # noqa: E402
+from factcheck.models.presets import PRESETS, ModelRole  # noqa: E402
 from factcheck.models.provision import pull  # noqa: E402
 from factcheck.models.resolve import resolve  # noqa: E402
 from factcheck.retrieve import EvidenceIndex  # noqa: E402
@@ -38,7 +38,7 @@ from factcheck.store import CorpusStore  # noqa: E402
 
 def run(checker: Checker, claims: list[ClaimInput]) -> float:
     started = time.perf_counter()
-    checker.check_all(claims)
+    [checker.check(claim) for claim in claims]
     return time.perf_counter() - started
 
 
@@ -71,7 +71,7 @@ def main() -> None:
         ingestor.run(ingestor.plan([REPO / "examples/alaska-summit"])[0], IngestSummary())
         index = EvidenceIndex(store, embedder)
         groups = origin_groups({r.doc_id: store.text(r.doc_id) for r in store.documents()})
-        model = resolve("smollm2-135m", Role.LLM, settings.model_dir)
+        model = resolve("smollm2-135m", ModelRole.LLM, settings.model_dir)
         for reuse in (True, False):
             judge = LlamaJudge.load(
                 model,

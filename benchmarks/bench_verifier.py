@@ -33,7 +33,7 @@ from factcheck.check.verifier_judge import VerifierJudge  # noqa: E402
 from factcheck.config import load_settings  # noqa: E402
 from factcheck.corpus.ingest import ChunkingPolicy, Ingestor  # noqa: E402
 from factcheck.models.embedding import load_embedder  # noqa: E402
-from factcheck.models.presets import DEFAULT_VERIFIER, PRESETS, Role  # noqa: E402
+from factcheck.models.presets import DEFAULT_VERIFIER, PRESETS, ModelRole  # noqa: E402
 from factcheck.models.provision import pull  # noqa: E402
 from factcheck.models.resolve import resolve  # noqa: E402
 from factcheck.retrieve import EvidenceIndex  # noqa: E402
@@ -80,7 +80,7 @@ def verifier_folder(spec: str | None, models_dir: Path, tmp: Path) -> tuple[str,
 
 def run(checker: Checker, claims: list[ClaimInput]) -> float:
     started = time.perf_counter()
-    checker.check_all(claims)
+    [checker.check(claim) for claim in claims]
     return time.perf_counter() - started
 
 
@@ -133,7 +133,7 @@ def main() -> None:
         if args.no_llm:
             return
         pull(PRESETS["smollm2-135m"], settings.model_dir)
-        model = resolve("smollm2-135m", Role.LLM, settings.model_dir)
+        model = resolve("smollm2-135m", ModelRole.LLM, settings.model_dir)
         loaded = time.perf_counter()
         llm = CountingJudge(
             LlamaJudge.load(

@@ -111,6 +111,13 @@ class IngestSummary:
 # --- claim checking ----------------------------------------------------------------------------
 
 
+class Outcome(str, enum.Enum):
+    """What one deterministic comparison found (JSON: its value)."""
+
+    CONFLICT = "conflict"
+    MATCH = "match"
+
+
 class Stance(str, enum.Enum):
     """What one document says about a claim."""
 
@@ -149,10 +156,13 @@ class CheckResult:
     """One deterministic comparison between a value in the claim and one in the evidence."""
 
     kind: str  # "number" | "date" | "role" | "place" | "negation"
-    outcome: str  # "conflict" | "match"
+    outcome: Outcome
     claim_value: str
     evidence_value: str
     detail: str = ""
+
+    def __post_init__(self) -> None:  # "conflict" given as a plain string (a report read back) is the Outcome
+        object.__setattr__(self, "outcome", Outcome(self.outcome))
 
 
 @dataclass(frozen=True)
@@ -169,6 +179,7 @@ class Judgement:
     reused_tokens: int = 0  # of those, taken from the KV cache instead of evaluated
     completion_tokens: int = 0
     seconds: float = 0.0  # wall time inside llama.cpp calls
+    notes: tuple[str, ...] = ()  # what was trimmed to fit the model's context
     notes: tuple[str, ...] = ()  # e.g. evidence trimmed to fit the context
 
 

@@ -21,7 +21,7 @@ from factcheck.ask.markers import MarkedSentence
 from factcheck.check.conflicts import compare
 from factcheck.check.judge import locate_quote
 from factcheck.corpus.chunking import split_sentences
-from factcheck.schema import CheckResult, Passage
+from factcheck.schema import CheckResult, Outcome, Passage
 
 Embed = Callable[[Sequence[str]], Any]  # texts -> an array of vectors, one row per text
 
@@ -118,7 +118,7 @@ def best_quote(carriers: Sequence[str], passage: Passage, vectors: _Vectors) -> 
 
 
 def _first_conflict(sentence: str, quote: str) -> CheckResult | None:
-    return next((c for c in compare(sentence, quote) if c.outcome == "conflict"), None)
+    return next((c for c in compare(sentence, quote) if c.outcome is Outcome.CONFLICT), None)
 
 
 def _misquoted(carriers: Sequence[str], passage: Passage) -> str | None:

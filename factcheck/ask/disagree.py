@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from factcheck.ask.citations import Citation
 from factcheck.check.conflicts import compare
-from factcheck.schema import CheckResult, ClaimResult, Passage, Stance, Verdict
+from factcheck.schema import CheckResult, ClaimResult, Outcome, Passage, Stance, Verdict
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def passage_disagreements(passages: Sequence[Passage], topic_similarity: float) 
         pair = frozenset((a.sentence, b.sentence))
         if a.doc_id == b.doc_id or pair in seen:
             continue
-        conflicts = [c for c in compare(a.sentence, b.sentence) if c.outcome == "conflict"]
+        conflicts = [c for c in compare(a.sentence, b.sentence) if c.outcome is Outcome.CONFLICT]
         if conflicts:
             seen.add(pair)
             about = "; ".join(_values(c) for c in conflicts)

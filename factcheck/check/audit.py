@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from factcheck.check.claims import is_checkable
 from factcheck.check.pipeline import ClaimInput
 from factcheck.errors import DocumentNotFound
-from factcheck.schema import ClaimResult, Contradiction, Stance
+from factcheck.schema import ClaimResult, Contradiction, Outcome, Stance
 
 if TYPE_CHECKING:
     from factcheck.check.decompose import Decomposer
@@ -124,7 +124,7 @@ def contradictions(results: Sequence[ClaimResult], claims: Sequence[ClaimInput])
                     quote_a=result.claim,
                     doc_b=source.doc_id,
                     quote_b=quote_b,
-                    checks=tuple(c for c in source.checks if c.outcome == "conflict"),
+                    checks=tuple(c for c in source.checks if c.outcome is Outcome.CONFLICT),
                 ),
             )
     return list(found.values())

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from factcheck.check.pipeline import ClaimInput
 from factcheck.corpus.chunking import split_sentences
@@ -101,7 +100,7 @@ def checkable_sentences(text: str) -> list[tuple[int, int]]:
     return [(start, end) for start, end in split_sentences(text) if is_checkable(text[start:end])]
 
 
-def article_claims(path: Path, text: str, doc_id: str) -> list[ClaimInput]:
+def article_claims(text: str, doc_id: str) -> list[ClaimInput]:
     """An article's checkable sentences as claims, to be checked against the *other* documents."""
     return [
         ClaimInput(id=f"{doc_id}#{start}", claim=" ".join(text[start:end].split()), exclude=(doc_id,))

@@ -46,7 +46,7 @@ import math
 from dataclasses import dataclass, field
 
 from factcheck.check.signal_names import SIGNALS
-from factcheck.schema import JUDGED_STANCES, CheckResult, Judgement, SourceStance, Stance
+from factcheck.schema import JUDGED_STANCES, CheckResult, Judgement, Outcome, SourceStance, Stance
 
 _FLOOR = 1e-6  # keeps log-linear mixing defined when a distribution has a zero
 TOPIC_GATED = frozenset({"number", "date"})
@@ -177,13 +177,13 @@ def mix(p_sim: dict[Stance, float], p_model: dict[Stance, float] | None, weight:
 
 
 def has_conflict(checks: tuple[CheckResult, ...]) -> bool:
-    return any(c.outcome == "conflict" for c in checks)
+    return any(c.outcome is Outcome.CONFLICT for c in checks)
 
 
 def combine(signals: Signals, cal: Calibration) -> SourceStance:
     judgement = signals.judgement
     counted = [f for f in signals.findings if counts(f, cal)]
-    conflict = next((f for f in counted if f.result.outcome == "conflict"), None)
+    conflict = next((f for f in counted if f.result.outcome is Outcome.CONFLICT), None)
     z, sentence, chunk_id = support_strength(signals, cal)
     p_sim = _distribution(z, conflict is not None, cal)
     checks = tuple(f.result for f in counted)

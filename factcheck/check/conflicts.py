@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from factcheck.check.quantities import NUMBER_WORDS, STOPWORDS, Moment, Quantity, lemma, moments, quantities
 from factcheck.check.roles import Role, relate, roles
-from factcheck.schema import CheckResult
+from factcheck.schema import CheckResult, Outcome
 
 V = TypeVar("V")
 Judged = tuple[str, str, int]  # outcome, detail, closeness (shared context words)
@@ -73,7 +73,7 @@ def _judge_all(
             continue
         matches = [(e, j) for e, j in judged if j[0] == "match"]
         other, (outcome, detail, _) = matches[0] if matches else max(judged, key=lambda p: p[1][2])
-        results.append(CheckResult(kind, outcome, value.text, other.text, detail))
+        results.append(CheckResult(kind, Outcome(outcome), value.text, other.text, detail))
     return results
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from factcheck.errors import ConfigError
-from factcheck.models.presets import Role
+from factcheck.models.presets import ModelRole
 from factcheck.models.resolve import resolve
 from factcheck.prompt_files import MESSAGE_ROLES, default_prompts_dir, neutralise, read_template
 from factcheck.registry import Registry
@@ -101,7 +101,7 @@ def load_judge(settings: Settings) -> Judge:
         return factory(settings)
     from factcheck.check.llama_judge import LlamaJudge  # lazy: native code, slow import
 
-    model = resolve(settings.model, Role.LLM, settings.model_dir)
+    model = resolve(settings.model, ModelRole.LLM, settings.model_dir)
     from factcheck.models.chat import llama_options
 
     return LlamaJudge.load(model, **llama_options(settings))
@@ -274,12 +274,6 @@ def locate_quote(quote: str, passages: Sequence[Passage]) -> tuple[str, str] | N
     return None
 
 
-_JUDGEMENT_FIELDS = {f.name for f in dataclasses.fields(Judgement)}
-
-
 def make_judgement(notes: Sequence[str] = (), **fields: Any) -> Judgement:
-    """A Judgement, with `notes` (what was trimmed to fit the context) where the schema has the
-    field for them; until it does, they are dropped."""
-    if notes and "notes" in _JUDGEMENT_FIELDS:
-        fields["notes"] = tuple(notes)
-    return Judgement(**fields)
+    """A Judgement, with `notes`: what was trimmed to fit the context."""
+    return Judgement(notes=tuple(notes), **fields)

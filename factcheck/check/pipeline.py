@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -18,7 +18,7 @@ from factcheck.check.places import place_mismatch, places
 from factcheck.check.polarity import polarity_mismatch
 from factcheck.check.roles import roles
 from factcheck.retrieve import EvidenceIndex
-from factcheck.schema import CheckResult, ClaimResult, Judgement, Passage
+from factcheck.schema import CheckResult, ClaimResult, Judgement, Outcome, Passage
 
 PARTS_FLOOR = 0.30  # a sentence less similar than this has no clause close to the claim either
 PARTS_DOCS = 8  # documents whose sentences are split into clauses, most similar first
@@ -119,16 +119,6 @@ class Checker:
         reading = _Reading(claim, vector, similarity, self)
         parts = reading.best_parts(by_doc) if "parts" in self.cal.signals else {}
         return [reading.signals(doc_id, passages, parts.get(doc_id)) for doc_id, passages in sorted(by_doc.items())]
-
-    def check_all(
-        self, items: Iterable[ClaimInput], progress: Callable[[ClaimResult], None] | None = None
-    ) -> list[ClaimResult]:
-        results = []
-        for item in items:
-            results.append(self.check(item))
-            if progress is not None:
-                progress(results[-1])
-        return results
 
     @cached_property
     def idf(self) -> dict[str, float]:
@@ -232,7 +222,7 @@ class _Reading:
                     similarity = self.similarity.get((doc_id, s.index), 0.0)
                     moved = place_mismatch(self.claim, s.text, self._places_as_near(doc_id, similarity))
                     if moved is not None:
-                        result = CheckResult("place", "conflict", moved.claimed, moved.stated, moved.detail)
+                        result = CheckResult("place", Outcome.CONFLICT, moved.claimed, moved.stated, moved.detail)
                         found.append(Finding(result, s.text, s.chunk_id, similarity, self.coverage(s.text)))
         if checker.deterministic_checks and roles(self.claim):
             for s in checker.index.sentences_of(doc_id):
@@ -246,11 +236,11 @@ class _Reading:
         results = []
         if "negation" in self.checker.cal.signals and (flip := polarity_mismatch(self.claim, sentence)):
             ours, theirs = ("negated", "not negated") if flip.claim_negated else ("not negated", "negated")
-            results.append(CheckResult("negation", "conflict", ours, theirs, flip.detail))
+            results.append(CheckResult("negation", Outcome.CONFLICT, ours, theirs, flip.detail))
         if self.claim_places and (
             moved := place_mismatch(self.claim, sentence, self._places_as_near(doc_id, similarity))
         ):
-            results.append(CheckResult("place", "conflict", moved.claimed, moved.stated, moved.detail))
+            results.append(CheckResult("place", Outcome.CONFLICT, moved.claimed, moved.stated, moved.detail))
         return results
 
     def _places_as_near(self, doc_id: str, similarity: float) -> set[str]:

@@ -148,7 +148,7 @@ def _gather(claims: list[str], claims_file: Path | None, article: Path | None) -
         problems += [f"{name}:{p.line}: {p.reason}" for p in bad]
     if article is not None:
         doc_id = "stdin" if str(article) == "-" else article.stem
-        items += article_claims(article, _read_text(article), doc_id)
+        items += article_claims(_read_text(article), doc_id)
     err = stderr()
     for problem in problems:
         err.print(f"[red]skipped[/] {escape(problem)}")

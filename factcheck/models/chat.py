@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from factcheck.models.llama import open_llama
-from factcheck.models.presets import Role
+from factcheck.models.presets import ModelRole
 from factcheck.models.resolve import ResolvedModel, resolve
 from factcheck.registry import Registry
 
@@ -61,7 +61,7 @@ def llama_options(settings: Settings) -> dict[str, Any]:
 
 def load_chat_llm(settings: Settings) -> Any:
     """The llama.cpp model settings.model names, loaded."""
-    return load_llama(resolve(settings.model, Role.LLM, settings.model_dir), **llama_options(settings))
+    return load_llama(resolve(settings.model, ModelRole.LLM, settings.model_dir), **llama_options(settings))
 
 
 def load_llama(model: ResolvedModel, *, n_ctx: int, n_threads: int | None = None, extra_buffers: bool = False) -> Any:

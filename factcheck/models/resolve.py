@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from factcheck.errors import ConfigError, ModelNotProvisioned, UnknownPreset
-from factcheck.models.presets import PRESETS, ModelPreset, Role, preset_names
+from factcheck.models.presets import PRESETS, ModelPreset, ModelRole, preset_names
 
 if TYPE_CHECKING:
     from factcheck.config import Settings
@@ -53,7 +53,7 @@ def store_key(settings: Settings) -> str:
     if EMBEDDERS.get(spec) is not None:
         return slugify(spec)
     if not _looks_like_path(spec):
-        return find_preset(spec, Role.EMBEDDING).name
+        return find_preset(spec, ModelRole.EMBEDDING).name
     path = Path(spec).expanduser()
     if not path.is_file():
         raise ModelNotProvisioned(f"model file not found: {path}")
@@ -63,7 +63,7 @@ def store_key(settings: Settings) -> str:
 def _file_key(path: Path, settings: Settings) -> str:
     from factcheck.models.fingerprint import file_sha256  # lazy: fingerprint imports this module
 
-    presets = [p for p in PRESETS.values() if p.role is Role.EMBEDDING]
+    presets = [p for p in PRESETS.values() if p.role is ModelRole.EMBEDDING]
     for preset in presets:  # the preset's own file: no need to hash it
         if (settings.model_dir / preset.filename).resolve() == path:
             return preset.name
@@ -82,7 +82,7 @@ def _looks_like_path(spec: str) -> bool:
     return spec.endswith(".gguf") or "/" in spec or "\\" in spec
 
 
-def find_preset(name: str, role: Role | None = None) -> ModelPreset:
+def find_preset(name: str, role: ModelRole | None = None) -> ModelPreset:
     """The preset called name; with a role, also check it plays that role."""
     preset = PRESETS.get(name)
     if preset is None:
@@ -99,7 +99,7 @@ def _a(word: str) -> str:
     return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
 
 
-def resolve(spec: str, role: Role | None, models_dir: Path) -> ResolvedModel:
+def resolve(spec: str, role: ModelRole | None, models_dir: Path) -> ResolvedModel:
     """A preset name or a .gguf path -> the file to load. Raises if it is not on disk."""
     if _looks_like_path(spec):
         path = Path(spec).expanduser()
@@ -108,7 +108,7 @@ def resolve(spec: str, role: Role | None, models_dir: Path) -> ResolvedModel:
         return ResolvedModel(name=path.stem, path=path.resolve())
     preset = find_preset(spec, role)
     path = models_dir / preset.filename
-    if not (path.is_dir() if preset.role is Role.VERIFIER else path.is_file()):  # a verifier is a folder
+    if not (path.is_dir() if preset.role is ModelRole.VERIFIER else path.is_file()):  # a verifier is a folder
         raise ModelNotProvisioned(
             f"model {spec!r} is not downloaded yet ({path} is missing); run: factcheck models pull {spec}"
         )

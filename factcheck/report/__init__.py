@@ -67,7 +67,7 @@ def sources_summary(result: ClaimResult) -> str:
 
 def check_line(check: CheckResult) -> str:
     """One deterministic check in words, e.g. "number conflict: claim 5, evidence 7 (units differ)"."""
-    line = f"{check.kind} {check.outcome}: claim {check.claim_value}, evidence {check.evidence_value}"
+    line = f"{check.kind} {check.outcome.value}: claim {check.claim_value}, evidence {check.evidence_value}"
     return f"{line} ({check.detail})" if check.detail else line
 
 

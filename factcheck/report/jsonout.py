@@ -27,7 +27,7 @@ def _stat(value: Any) -> Any:
 def _check(check: CheckResult) -> dict[str, Any]:
     return {
         "kind": check.kind,
-        "outcome": check.outcome,
+        "outcome": check.outcome.value,
         "claim_value": check.claim_value,
         "evidence_value": check.evidence_value,
         "detail": check.detail,

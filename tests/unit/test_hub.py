@@ -15,7 +15,7 @@ from huggingface_hub.errors import LocalEntryNotFoundError, OfflineModeIsEnabled
 
 from factcheck.errors import ChecksumMismatch, ModelUnavailable
 from factcheck.models import hub
-from factcheck.models.presets import HubFilesSource, HubSource, ModelPreset, Role
+from factcheck.models.presets import HubFilesSource, HubSource, ModelPreset, ModelRole
 from factcheck.models.provision import pull
 
 CONTENT = b"GGUF pretend weights"
@@ -225,7 +225,7 @@ class TestDownload:
 class TestPullFromHub:
     def test_pull_passes_the_presets_checksum_and_filename(self, tmp_path, fake_hub, hub_sha):
         fake_hub()
-        preset = ModelPreset("hub-model", Role.LLM, "local-name.gguf", SOURCE, "MIT", "d", sha256=sha(CONTENT))
+        preset = ModelPreset("hub-model", ModelRole.LLM, "local-name.gguf", SOURCE, "MIT", "d", sha256=sha(CONTENT))
         target = pull(preset, tmp_path / "models")
         assert target == tmp_path / "models" / "local-name.gguf"
         assert target.read_bytes() == CONTENT
@@ -233,7 +233,7 @@ class TestPullFromHub:
 
 
 FILES = HubFilesSource("someone/Some-Verifier", ("onnx/model.onnx", "tokenizer.json", "config.json"), "f" * 40)
-VERIFIER = ModelPreset("some-verifier", Role.VERIFIER, "some-verifier-onnx", FILES, "MIT", "d")
+VERIFIER = ModelPreset("some-verifier", ModelRole.VERIFIER, "some-verifier-onnx", FILES, "MIT", "d")
 
 
 class TestPullSeveralFilesFromHub:
@@ -272,7 +272,7 @@ class TestPullSeveralFilesFromHub:
     def test_a_pinned_sha256_is_enforced_per_file(self, tmp_path, fake_hub, hub_sha):
         fake_hub(content=b"tampered")
         source = HubFilesSource(FILES.repo_id, FILES.files, FILES.revision, sha256=(("onnx/model.onnx", sha(CONTENT)),))
-        preset = ModelPreset("v", Role.VERIFIER, "v-onnx", source, "MIT", "d")
+        preset = ModelPreset("v", ModelRole.VERIFIER, "v-onnx", source, "MIT", "d")
         with pytest.raises(ChecksumMismatch):
             pull(preset, tmp_path / "models")
         assert not (tmp_path / "models" / "v-onnx").exists()

@@ -10,14 +10,14 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from factcheck.errors import ConfigError, ModelNotProvisioned, UnknownPreset
-from factcheck.models.presets import PRESETS, Role, preset_names
+from factcheck.models.presets import PRESETS, ModelRole, preset_names
 from factcheck.models.resolve import ResolvedModel, find_preset, model_key, resolve, slugify
 
 
 def provision(models_dir: Path, name: str) -> Path:
     """Put an (empty) file where the preset's model is expected (a folder, for a verifier)."""
     path = models_dir / PRESETS[name].filename
-    if PRESETS[name].role is Role.VERIFIER:
+    if PRESETS[name].role is ModelRole.VERIFIER:
         path.mkdir(parents=True, exist_ok=True)
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -35,8 +35,8 @@ class TestPresetNames:
     def test_smoke_test_flag_comes_from_the_preset(self, tmp_path):
         provision(tmp_path, "smollm2-135m")
         provision(tmp_path, "qwen3-4b-instruct")
-        assert resolve("smollm2-135m", Role.LLM, tmp_path).smoke_test is True
-        assert resolve("qwen3-4b-instruct", Role.LLM, tmp_path).smoke_test is False
+        assert resolve("smollm2-135m", ModelRole.LLM, tmp_path).smoke_test is True
+        assert resolve("qwen3-4b-instruct", ModelRole.LLM, tmp_path).smoke_test is False
 
     @pytest.mark.parametrize("name", sorted(PRESETS))
     def test_missing_preset_file_tells_the_user_the_pull_command(self, tmp_path, name):
@@ -54,28 +54,28 @@ class TestPresetNames:
 
     def test_unknown_name_with_a_role_lists_only_that_roles_presets(self, tmp_path):
         with pytest.raises(UnknownPreset) as info:
-            resolve("gpt-17", Role.EMBEDDING, tmp_path)
+            resolve("gpt-17", ModelRole.EMBEDDING, tmp_path)
         message = str(info.value)
-        assert all(name in message for name in preset_names(Role.EMBEDDING))
-        assert not any(name in message for name in preset_names(Role.LLM))
+        assert all(name in message for name in preset_names(ModelRole.EMBEDDING))
+        assert not any(name in message for name in preset_names(ModelRole.LLM))
 
     def test_embedder_preset_asked_for_as_chat_model_is_a_config_error(self, tmp_path):
         provision(tmp_path, "minilm-l6")
         with pytest.raises(ConfigError, match="minilm-l6"):
-            resolve("minilm-l6", Role.LLM, tmp_path)
+            resolve("minilm-l6", ModelRole.LLM, tmp_path)
 
     def test_chat_preset_asked_for_as_embedder_is_a_config_error(self):
         with pytest.raises(ConfigError, match="qwen3-4b-instruct"):
-            find_preset("qwen3-4b-instruct", Role.EMBEDDING)
+            find_preset("qwen3-4b-instruct", ModelRole.EMBEDDING)
 
     def test_wrong_role_is_reported_before_the_missing_file(self, tmp_path):
         # Pulling would not help: the user asked for the wrong kind of model.
         with pytest.raises(ConfigError):
-            resolve("minilm-l6", Role.LLM, tmp_path)
+            resolve("minilm-l6", ModelRole.LLM, tmp_path)
 
     def test_no_role_accepts_any_preset(self):
-        assert find_preset("minilm-l6").role is Role.EMBEDDING
-        assert find_preset("smollm2-135m").role is Role.LLM
+        assert find_preset("minilm-l6").role is ModelRole.EMBEDDING
+        assert find_preset("smollm2-135m").role is ModelRole.LLM
 
 
 class TestPaths:
@@ -83,7 +83,7 @@ class TestPaths:
         (tmp_path / "sub").mkdir()
         (tmp_path / "sub" / "My Model.gguf").write_bytes(b"GGUF")
         monkeypatch.chdir(tmp_path)
-        resolved = resolve("sub/My Model.gguf", Role.LLM, tmp_path / "models")
+        resolved = resolve("sub/My Model.gguf", ModelRole.LLM, tmp_path / "models")
         assert resolved.path == (tmp_path / "sub" / "My Model.gguf").resolve()
         assert resolved.path.is_absolute()
         assert resolved.name == "My Model"
@@ -92,7 +92,7 @@ class TestPaths:
     def test_bare_gguf_file_name_is_a_path_not_a_preset(self, tmp_path, monkeypatch):
         (tmp_path / "local.gguf").write_bytes(b"GGUF")
         monkeypatch.chdir(tmp_path)
-        assert resolve("local.gguf", Role.EMBEDDING, tmp_path / "models").name == "local"
+        assert resolve("local.gguf", ModelRole.EMBEDDING, tmp_path / "models").name == "local"
 
     def test_tilde_path_is_expanded(self, tmp_path, monkeypatch):
         monkeypatch.setenv("HOME", str(tmp_path))
@@ -102,12 +102,12 @@ class TestPaths:
     def test_missing_gguf_path_is_not_provisioned_and_names_the_path(self, tmp_path):
         missing = tmp_path / "nope.gguf"
         with pytest.raises(ModelNotProvisioned, match="nope.gguf"):
-            resolve(str(missing), Role.LLM, tmp_path)
+            resolve(str(missing), ModelRole.LLM, tmp_path)
 
     def test_a_folder_named_like_a_gguf_is_not_a_model_file(self, tmp_path):
         (tmp_path / "dir.gguf").mkdir()
         with pytest.raises(ModelNotProvisioned):
-            resolve(str(tmp_path / "dir.gguf"), Role.LLM, tmp_path)
+            resolve(str(tmp_path / "dir.gguf"), ModelRole.LLM, tmp_path)
 
 
 class TestModelKey:
@@ -123,11 +123,11 @@ class TestModelKey:
         # if they ever differ, ingest and queries use different collections.
         path = tmp_path / "Nomic Embed v1.5.Q8_0.gguf"
         path.write_bytes(b"GGUF")
-        assert model_key(str(path)) == resolve(str(path), Role.EMBEDDING, tmp_path).slug
+        assert model_key(str(path)) == resolve(str(path), ModelRole.EMBEDDING, tmp_path).slug
 
     def test_key_of_a_preset_matches_the_resolved_models_slug(self, tmp_path):
         provision(tmp_path, "minilm-l6")
-        assert model_key("minilm-l6") == resolve("minilm-l6", Role.EMBEDDING, tmp_path).slug
+        assert model_key("minilm-l6") == resolve("minilm-l6", ModelRole.EMBEDDING, tmp_path).slug
 
     def test_nothing_usable_falls_back_to_model(self):
         assert slugify("...") == "model"

