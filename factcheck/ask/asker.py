@@ -13,6 +13,7 @@ from factcheck.ask.disagree import claim_disagreements, distinct, passage_disagr
 from factcheck.ask.generate import Generator, load_generator
 from factcheck.ask.markers import MAX_QUESTION_CHARS, answer_claims, marked_sentences, trim_question
 from factcheck.ask.prompt import AskPrompt
+from factcheck.check.combine import Calibration
 from factcheck.check.pipeline import ClaimInput
 from factcheck.errors import ConfigError
 from factcheck.notices import smoke_test_notice
@@ -32,15 +33,15 @@ CLAIMS_NOT_JUDGED = (
     "labels would count for nothing, so the claims were checked by similarity and deterministic checks alone."
 )
 MIN_ANSWER_TOKENS = 64  # below this an answer cannot hold a sentence and its citation
-# A question is covered when some sentence of the corpus is about it: cosine >= this. Measured on
-# the sample corpus with minilm-l6: questions it answers score 0.30-0.76 (most above 0.45), those
+# A question is covered when some sentence of the corpus is about it: cosine >= this (kept with
+# every other threshold in Calibration.question_coverage). Measured on the sample corpus with minilm-l6: questions it answers score 0.30-0.76 (most above 0.45), those
 # it does not 0.07-0.26 (capital of France 0.22, Berlin Wall 0.25). It is below the checker's
 # Calibration.topic_similarity (0.40) because a question shares fewer words with the sentence that
 # answers it than a claim does with the sentence that states it ("Is Trump a former president?"
 # scores 0.37 against "former President Donald Trump ... will be meeting in Anchorage"). Between
 # the two, a question on a neighbouring subject (Macron on NATO: 0.47) reaches the model, whose
 # prompt tells it to say that the passages do not answer it.
-QUESTION_COVERAGE = 0.30
+QUESTION_COVERAGE = Calibration().question_coverage
 
 
 class Asker:

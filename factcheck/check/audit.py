@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from factcheck.check.claims import is_checkable
+from factcheck.check.combine import Calibration
 from factcheck.check.pipeline import ClaimInput
 from factcheck.errors import DocumentNotFound
 from factcheck.schema import ClaimResult, Contradiction, Outcome, Stance
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from factcheck.check.decompose import Decomposer
     from factcheck.check.session import CheckSession
 
-TOPIC_SIMILARITY = 0.55  # contradictions whose claims are this similar are shown under one topic
+TOPIC_GROUPING = Calibration().topic_grouping  # claims this similar share a topic (display only)
 # The decomposer reads the start of the sentence's own article to resolve "he", "the talks" and
 # the like: a news article's lead names who, where and when, and 600 characters (about four
 # sentences) hold it while leaving the small model's context to the sentence and its answer.
@@ -138,7 +139,7 @@ def group_by_topic(pairs: Sequence[Contradiction], embed: Callable[[Sequence[str
     vectors = embed([p.claim for p in pairs])
     clusters: list[list[int]] = []
     for i, vector in enumerate(vectors):
-        home = next((c for c in clusters if float(vectors[c[0]] @ vector) >= TOPIC_SIMILARITY), None)
+        home = next((c for c in clusters if float(vectors[c[0]] @ vector) >= TOPIC_GROUPING), None)
         if home is None:
             clusters.append([i])
         else:

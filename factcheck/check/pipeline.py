@@ -82,7 +82,7 @@ class Checker:
         *,
         per_doc: int = 2,
         deterministic_checks: bool = True,
-        judge_min_similarity: float = 0.35,
+        judge_min_similarity: float | None = None,
     ) -> None:
         self.index = index
         self.groups = groups
@@ -92,7 +92,9 @@ class Checker:
         self.deterministic_checks = deterministic_checks
         # Below this, no sentence of the document is about the claim's subject at all: asking
         # the model would cost a call and could only add noise.
-        self.judge_min_similarity = judge_min_similarity
+        self.judge_min_similarity = (
+            calibration.judge_min_similarity if judge_min_similarity is None else judge_min_similarity
+        )
         self.stats = CheckStats()
         self._places: dict[str, list[tuple[int, frozenset[str]]]] = {}
 
