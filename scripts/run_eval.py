@@ -69,7 +69,7 @@ class SharedJudgements:
         return self.memo[key]
 
 
-OPTIONS = {  # the model modes, as EvalOptions keyword arguments
+OPTIONS = {  # the model modes, as CheckOptions keyword arguments
     "default": {},
     "judge-weight-1": {"judge_weight": 1.0},
     "no-checks": {"deterministic_checks": False},
@@ -82,7 +82,7 @@ def run_model_modes(modes: list[str], model: str, datasets: list[Path], results:
     interrupted run still has figures for both datasets."""
     from factcheck.check.judge import load_judge
     from factcheck.check.pipeline import ClaimInput
-    from factcheck.check.session import CheckSession
+    from factcheck.check.session import CheckOptions, CheckSession
     from factcheck.config import load_settings
     from factcheck.evaluation import EvalOptions, load_dataset
     from factcheck.evaluation.run import ingest_dataset
@@ -92,7 +92,7 @@ def run_model_modes(modes: list[str], model: str, datasets: list[Path], results:
     judge = SharedJudgements(load_judge(settings))
     embedder = load_embedder(settings)
     loaded = [load_dataset(path) for path in datasets]
-    options = {mode: EvalOptions(**OPTIONS[mode]) for mode in modes}
+    options = {mode: EvalOptions(CheckOptions(use_cache=False, **OPTIONS[mode])) for mode in modes}
     sessions = {}
     for dataset in loaded:
         store = ingest_dataset(settings, dataset, embedder)

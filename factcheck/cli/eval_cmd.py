@@ -96,10 +96,13 @@ def evaluate(
     previous = load_previous(compare) if compare is not None else None
     use_judge(ctx, judge)
     settings = _settings(ctx, model, embedder)
-    options = EvalOptions(
-        not no_model and bool(settings.judges), not no_checks, judge_weight, oracle_stances,
-        split=Split(split.value), signals=signals_without(without),
+    from factcheck.check.session import CheckOptions
+
+    check = CheckOptions(
+        use_model=not no_model and bool(settings.judges), deterministic_checks=not no_checks,
+        judge_weight=judge_weight, use_cache=False, signals=signals_without(without),
     )  # fmt: skip
+    options = EvalOptions(check, oracle_stances, split=Split(split.value))
     _smoke_test_notice(settings, options)
     run = _run(settings, loaded, options)
     comparison = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,26 +28,32 @@ OnClaim = Callable[[ClaimResult], None]
 
 @dataclass(frozen=True)
 class EvalOptions:
-    """What the checker may use. `judge_weight` None: the model preset's own weight (1 with the
-    oracle, so that the gold stance decides wherever the judge is asked)."""
+    """A checking run's options (CheckOptions: the same object `check` uses), and what only an
+    eval has: the oracle and the split. The check options' judge_weight None means the model
+    preset's own weight, or 1 with the oracle, so that the gold stance decides wherever the judge
+    is asked; the result cache is always off, so seconds and tokens per claim mean what they say."""
 
-    use_model: bool = True
-    deterministic_checks: bool = True
-    judge_weight: float | None = None
+    check: CheckOptions = field(default_factory=lambda: _check_options())
     oracle_stances: bool = False
     split: Split = Split.ALL  # which claims: the training or held-out side, or all (split.py)
-    signals: frozenset[str] | None = None  # None: all of combine.SIGNALS
+
+    @property
+    def use_model(self) -> bool:
+        return self.check.use_model
+
+    @property
+    def deterministic_checks(self) -> bool:
+        return self.check.deterministic_checks
 
     def check_options(self) -> CheckOptions:
-        from factcheck.check.session import CheckOptions
+        weight = 1.0 if self.oracle_stances and self.check.judge_weight is None else self.check.judge_weight
+        return replace(self.check, judge_weight=weight, use_cache=False)
 
-        weight = 1.0 if self.oracle_stances and self.judge_weight is None else self.judge_weight
-        # No result cache: every run measures, so seconds and tokens per claim mean what they say.
-        signals = {} if self.signals is None else {"signals": self.signals}
-        return CheckOptions(
-            use_model=self.use_model, deterministic_checks=self.deterministic_checks, judge_weight=weight,
-            use_cache=False, **signals,
-        )  # fmt: skip
+
+def _check_options(**given: Any) -> CheckOptions:
+    from factcheck.check.session import CheckOptions
+
+    return CheckOptions(**given)
 
 
 @dataclass(frozen=True)
