@@ -160,7 +160,7 @@ class EvidenceIndex:
                     text=self._chunk_texts.get(sentence.chunk_id, sentence.text),
                     sentence=sentence.text,
                     similarity=scored.similarity,
-                    score=scored.fused,
+                    fused_score=scored.fused,
                 )
             )
         return passages

@@ -148,11 +148,11 @@ class Passage:
     text: str  # the whole chunk
     sentence: str  # the best-matching sentence, verbatim from text
     similarity: float  # cosine similarity of that sentence to the claim, in [-1, 1]
-    score: float  # fused retrieval score (higher is better), comparable within one claim only
+    fused_score: float  # fused retrieval score (higher is better), comparable within one claim only
 
 
 @dataclass(frozen=True)
-class CheckResult:
+class ValueCheck:
     """One deterministic comparison between a value in the claim and one in the evidence."""
 
     kind: str  # "number" | "date" | "role" | "place" | "negation"
@@ -192,8 +192,8 @@ class SourceStance:
     confidence: float
     quote: str | None
     chunk_id: str | None
-    score: float  # similarity of the best sentence to the claim
-    checks: tuple[CheckResult, ...] = ()
+    similarity: float  # of the best sentence to the claim (JSON: "score")
+    checks: tuple[ValueCheck, ...] = ()
     model_stance: Stance | None = None
     model_confidence: float | None = None
     quote_discarded: bool = False
@@ -236,7 +236,7 @@ class Contradiction:
     quote_a: str
     doc_b: str
     quote_b: str
-    checks: tuple[CheckResult, ...] = ()
+    checks: tuple[ValueCheck, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,7 @@ class Asker:
         # Twice per_doc sentences per document: two best sentences in one chunk make one passage.
         by_doc = self.index.passages(question, per_doc=2 * self.per_doc, claim_vector=vector)
         pool = [p for passages in by_doc.values() for p in passages[: self.per_doc]]
-        return sorted(pool, key=lambda p: -p.score)[: self.n_passages], best
+        return sorted(pool, key=lambda p: -p.fused_score)[: self.n_passages], best
 
     def answer(
         self, question: str, on_token: OnToken = lambda _: None, on_checking: Callable[[int], None] | None = None

@@ -21,7 +21,7 @@ from factcheck.ask.markers import MarkedSentence
 from factcheck.check.conflicts import compare
 from factcheck.check.judge import locate_quote
 from factcheck.corpus.chunking import split_sentences
-from factcheck.schema import CheckResult, Outcome, Passage
+from factcheck.schema import Outcome, Passage, ValueCheck
 
 Embed = Callable[[Sequence[str]], Any]  # texts -> an array of vectors, one row per text
 
@@ -117,7 +117,7 @@ def best_quote(carriers: Sequence[str], passage: Passage, vectors: _Vectors) -> 
     return candidates[row], carriers[column], float(similarity[row, column])
 
 
-def _first_conflict(sentence: str, quote: str) -> CheckResult | None:
+def _first_conflict(sentence: str, quote: str) -> ValueCheck | None:
     return next((c for c in compare(sentence, quote) if c.outcome is Outcome.CONFLICT), None)
 
 

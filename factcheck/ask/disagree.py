@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from factcheck.ask.citations import Citation
 from factcheck.check.conflicts import compare
-from factcheck.schema import CheckResult, ClaimResult, Outcome, Passage, Stance, Verdict
+from factcheck.schema import ClaimResult, Outcome, Passage, Stance, ValueCheck, Verdict
 
 
 @dataclass(frozen=True)
@@ -89,5 +89,5 @@ def _stating_side(
     return "the answer", text
 
 
-def _values(check: CheckResult) -> str:
+def _values(check: ValueCheck) -> str:
     return f"{check.kind}: {check.claim_value} vs {check.evidence_value}"

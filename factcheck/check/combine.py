@@ -46,7 +46,7 @@ import math
 from dataclasses import dataclass, field
 
 from factcheck.check.signal_names import SIGNALS
-from factcheck.schema import JUDGED_STANCES, CheckResult, Judgement, Outcome, SourceStance, Stance
+from factcheck.schema import JUDGED_STANCES, Judgement, Outcome, SourceStance, Stance, ValueCheck
 
 _FLOOR = 1e-6  # keeps log-linear mixing defined when a distribution has a zero
 TOPIC_GATED = frozenset({"number", "date"})
@@ -93,7 +93,7 @@ class Calibration:
 class Finding:
     """One comparison of the claim with one sentence of the document."""
 
-    result: CheckResult
+    result: ValueCheck
     sentence: str
     chunk_id: str
     similarity: float  # of that sentence to the claim
@@ -190,7 +190,7 @@ def mix(p_sim: dict[Stance, float], p_model: dict[Stance, float] | None, weight:
     return {s: v / total for s, v in exp.items()}
 
 
-def has_conflict(checks: tuple[CheckResult, ...]) -> bool:
+def has_conflict(checks: tuple[ValueCheck, ...]) -> bool:
     return any(c.outcome is Outcome.CONFLICT for c in checks)
 
 
@@ -226,7 +226,7 @@ def _model_distribution(judgement: Judgement | None) -> dict[Stance, float] | No
 
 def _source(
     signals: Signals,
-    checks: tuple[CheckResult, ...],
+    checks: tuple[ValueCheck, ...],
     stance: Stance,
     confidence: float,
     quote: str | None,
@@ -242,7 +242,7 @@ def _source(
         confidence=confidence,
         quote=quote,
         chunk_id=chunk_id,
-        score=signals.similarity,
+        similarity=signals.similarity,
         checks=checks,
         model_stance=judgement.stance if judgement else None,
         model_confidence=model_confidence,

@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from factcheck.check.quantities import NUMBER_WORDS, STOPWORDS, Moment, Quantity, lemma, moments, quantities
 from factcheck.check.roles import Role, relate, roles
-from factcheck.schema import CheckResult, Outcome
+from factcheck.schema import Outcome, ValueCheck
 
 V = TypeVar("V")
 Judged = tuple[str, str, int]  # outcome, detail, closeness (shared context words)
@@ -33,10 +33,10 @@ _MINUTE_SLACK = {"=": (0, 0), "~": (-15, 15), "<~": (-30, 0), ">~": (0, 30), "<"
 _BOUND_WORDS = {"<": "before", "<~": "before", ">": "after", ">~": "after"}
 
 
-def compare(claim: str, evidence: str) -> list[CheckResult]:
+def compare(claim: str, evidence: str) -> list[ValueCheck]:
     """Compare the numbers, dates/times and person roles in claim with those in evidence.
 
-    Returns a CheckResult (kind "number" | "date" | "role", outcome "conflict" | "match") for
+    Returns a ValueCheck (kind "number" | "date" | "role", outcome "conflict" | "match") for
     each value in the claim that has a comparable counterpart in the evidence; values with no
     counterpart give nothing.
     """
@@ -65,7 +65,7 @@ def _judge_all(
     ours: Sequence[V],
     theirs: Sequence[V],
     judge: Callable[[_Pair, V, V], Judged | None],
-) -> list[CheckResult]:
+) -> list[ValueCheck]:
     results = []
     for value in ours:
         judged = [(e, j) for e in theirs if (j := judge(pair, value, e)) is not None]
@@ -73,7 +73,7 @@ def _judge_all(
             continue
         matches = [(e, j) for e, j in judged if j[0] == "match"]
         other, (outcome, detail, _) = matches[0] if matches else max(judged, key=lambda p: p[1][2])
-        results.append(CheckResult(kind, Outcome(outcome), value.text, other.text, detail))
+        results.append(ValueCheck(kind, Outcome(outcome), value.text, other.text, detail))
     return results
 
 

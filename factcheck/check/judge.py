@@ -189,7 +189,7 @@ def fit_to_budget(
         notes.append(f"claim trimmed to {len(short)} of {len(claim)} characters to fit the context")
         claim = short
 
-    ranked = sorted(range(len(passages)), key=lambda i: -passages[i].score)
+    ranked = sorted(range(len(passages)), key=lambda i: -passages[i].fused_score)
     kept: dict[int, Passage] = {}
     for i in ranked:
         if count(claim, _in_order({**kept, i: passages[i]})) <= budget:

@@ -18,7 +18,7 @@ from factcheck.check.places import place_mismatch, places
 from factcheck.check.polarity import polarity_mismatch
 from factcheck.check.roles import roles
 from factcheck.retrieve import EvidenceIndex
-from factcheck.schema import CheckResult, ClaimResult, Judgement, Outcome, Passage
+from factcheck.schema import ClaimResult, Judgement, Outcome, Passage, ValueCheck
 
 PARTS_FLOOR = 0.30  # a sentence less similar than this has no clause close to the claim either
 PARTS_DOCS = 8  # documents whose sentences are split into clauses, most similar first
@@ -224,7 +224,7 @@ class _Reading:
                     similarity = self.similarity.get((doc_id, s.index), 0.0)
                     moved = place_mismatch(self.claim, s.text, self._places_as_near(doc_id, similarity))
                     if moved is not None:
-                        result = CheckResult("place", Outcome.CONFLICT, moved.claimed, moved.stated, moved.detail)
+                        result = ValueCheck("place", Outcome.CONFLICT, moved.claimed, moved.stated, moved.detail)
                         found.append(Finding(result, s.text, s.chunk_id, similarity, self.coverage(s.text)))
         if checker.deterministic_checks and roles(self.claim):
             for s in checker.index.sentences_of(doc_id):
@@ -234,15 +234,15 @@ class _Reading:
                               for r in compare(self.claim, s.text) if r.kind == "role"]  # fmt: skip
         return tuple(found)
 
-    def _meaning_checks(self, doc_id: str, sentence: str, similarity: float) -> list[CheckResult]:
+    def _meaning_checks(self, doc_id: str, sentence: str, similarity: float) -> list[ValueCheck]:
         results = []
         if "negation" in self.checker.cal.signals and (flip := polarity_mismatch(self.claim, sentence)):
             ours, theirs = ("negated", "not negated") if flip.claim_negated else ("not negated", "negated")
-            results.append(CheckResult("negation", Outcome.CONFLICT, ours, theirs, flip.detail))
+            results.append(ValueCheck("negation", Outcome.CONFLICT, ours, theirs, flip.detail))
         if self.claim_places and (
             moved := place_mismatch(self.claim, sentence, self._places_as_near(doc_id, similarity))
         ):
-            results.append(CheckResult("place", Outcome.CONFLICT, moved.claimed, moved.stated, moved.detail))
+            results.append(ValueCheck("place", Outcome.CONFLICT, moved.claimed, moved.stated, moved.detail))
         return results
 
     def _places_as_near(self, doc_id: str, similarity: float) -> set[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from factcheck.registry import Registry
-from factcheck.schema import CheckReport, CheckResult, ClaimResult, Contradiction, Stance, Verdict
+from factcheck.schema import CheckReport, ClaimResult, Contradiction, Stance, ValueCheck, Verdict
 
 Renderer = Callable[[CheckReport], str]
 RENDERERS: Registry[Renderer] = Registry("report format")
@@ -65,7 +65,7 @@ def sources_summary(result: ClaimResult) -> str:
     return " · ".join(parts) or "no sources"
 
 
-def check_line(check: CheckResult) -> str:
+def check_line(check: ValueCheck) -> str:
     """One deterministic check in words, e.g. "number conflict: claim 5, evidence 7 (units differ)"."""
     line = f"{check.kind} {check.outcome.value}: claim {check.claim_value}, evidence {check.evidence_value}"
     return f"{line} ({check.detail})" if check.detail else line

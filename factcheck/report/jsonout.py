@@ -8,7 +8,7 @@ import math
 from typing import Any
 
 from factcheck.report import register_renderer
-from factcheck.schema import CheckReport, CheckResult, ClaimResult, Contradiction, SourceStance
+from factcheck.schema import CheckReport, ClaimResult, Contradiction, SourceStance, ValueCheck
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:
@@ -24,7 +24,7 @@ def _stat(value: Any) -> Any:
     return value
 
 
-def _check(check: CheckResult) -> dict[str, Any]:
+def _check(check: ValueCheck) -> dict[str, Any]:
     return {
         "kind": check.kind,
         "outcome": check.outcome.value,
@@ -40,7 +40,7 @@ def _source(source: SourceStance) -> dict[str, Any]:
         "stance": source.stance.value,
         "quote": source.quote,
         "chunk_id": source.chunk_id,
-        "score": _round(source.score),
+        "score": _round(source.similarity),
         "checks": [_check(c) for c in source.checks],
         "model_stance": source.model_stance.value if source.model_stance is not None else None,
         "model_confidence": _round(source.model_confidence),

@@ -12,7 +12,7 @@ from factcheck.report import (
     stance_label,
     summary_line,
 )
-from factcheck.schema import CheckReport, CheckResult, ClaimResult, Contradiction, SourceStance, Stance
+from factcheck.schema import CheckReport, ClaimResult, Contradiction, SourceStance, Stance, ValueCheck
 
 _LINE_BREAK = re.compile(r"\s*[\r\n]+\s*")
 
@@ -38,7 +38,7 @@ def blockquote(text: str) -> str:
     return "\n".join(f"> {line}".rstrip() for line in inert(text.strip()).splitlines())
 
 
-def _checks(checks: tuple[CheckResult, ...]) -> list[str]:
+def _checks(checks: tuple[ValueCheck, ...]) -> list[str]:
     return [f"- {one_line(check_line(c))}" for c in checks]
 
 
@@ -74,7 +74,7 @@ def _overview(report: CheckReport) -> list[str]:
 
 def _source(source: SourceStance) -> list[str]:
     facts = [f"**{source.doc_id}** — {stance_label(source.stance)}", f"confidence {source.confidence:.3f}"]
-    facts.append(f"similarity {source.score:.3f}")
+    facts.append(f"similarity {source.similarity:.3f}")
     if source.part_similarity is not None:
         facts.append(f"best clause {source.part_similarity:.3f}")
     if source.coverage is not None:

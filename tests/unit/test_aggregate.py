@@ -10,7 +10,7 @@ from factcheck.schema import SourceStance, Stance, Verdict
 
 
 def source(doc_id: str, stance: Stance, confidence: float = 0.9) -> SourceStance:
-    return SourceStance(doc_id=doc_id, stance=stance, confidence=confidence, quote=None, chunk_id=None, score=0.5)
+    return SourceStance(doc_id=doc_id, stance=stance, confidence=confidence, quote=None, chunk_id=None, similarity=0.5)
 
 
 stances = st.sampled_from(list(Stance))

@@ -80,7 +80,7 @@ def test_a_document_less_similar_than_judge_min_similarity_is_not_asked():
     judge = FakeJudge()
     result = checker(judge=judge, judge_min_similarity=0.35).check(ClaimInput("c", SUMMIT))
     asked = [call["doc_id"] for call in judge.history]
-    scores = {s.doc_id: s.score for s in result.sources}
+    scores = {s.doc_id: s.similarity for s in result.sources}
     assert asked == sorted(d for d, score in scores.items() if score >= 0.35)
     assert "summit-a" in asked and "weather" not in asked  # the threshold separates something here
     assert all((s.model_stance is None) == (s.doc_id not in asked) for s in result.sources)

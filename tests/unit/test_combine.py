@@ -17,10 +17,10 @@ from factcheck.check.combine import (
     mix,
     similarity_distribution,
 )
-from factcheck.schema import JUDGED_STANCES, CheckResult, Judgement, Stance
+from factcheck.schema import JUDGED_STANCES, Judgement, Stance, ValueCheck
 
 CAL = Calibration(support_similarity=0.7, topic_similarity=0.5, softness=0.04, conflict_strength=0.9)
-CONFLICT = CheckResult("number", "conflict", "1,000", "1,550")
+CONFLICT = ValueCheck("number", "conflict", "1,000", "1,550")
 
 
 def signals(similarity: float, checks=(), judgement=None, **more) -> Signals:
@@ -116,15 +116,15 @@ def test_mixing_gives_a_distribution_between_its_inputs(p_sim, p_model, weight):
 
 # --- the signals beside similarity -----------------------------------------------------------
 
-NEGATION = CheckResult("negation", "conflict", "negated", "not negated")
-PLACE = CheckResult("place", "conflict", "Helsinki", "Anchorage")
+NEGATION = ValueCheck("negation", "conflict", "negated", "not negated")
+PLACE = ValueCheck("place", "conflict", "Helsinki", "Anchorage")
 
 
 def test_a_conflict_in_an_off_topic_sentence_does_not_count_but_a_role_does_anywhere():
     far = CAL.topic_similarity - 0.01
     assert not counts(Finding(CONFLICT, "s", "c", far), CAL)
     assert counts(Finding(CONFLICT, "s", "c", CAL.topic_similarity), CAL)
-    assert counts(Finding(CheckResult("role", "conflict", "former president", "president"), "s", "c", 0.0), CAL)
+    assert counts(Finding(ValueCheck("role", "conflict", "former president", "president"), "s", "c", 0.0), CAL)
     assert not counts(Finding(PLACE, "s", "c", CAL.place_similarity - 0.01), CAL)
     assert counts(Finding(PLACE, "s", "c", CAL.place_similarity), CAL)
 

@@ -32,7 +32,7 @@ CLAIM = "Trump and Putin will meet in Anchorage on Friday."
 
 
 def passage(text: str, chunk_id: str = "doc:0", score: float = 1.0, doc_id: str = "doc") -> Passage:
-    return Passage(doc_id=doc_id, chunk_id=chunk_id, text=text, sentence=text, similarity=0.5, score=score)
+    return Passage(doc_id=doc_id, chunk_id=chunk_id, text=text, sentence=text, similarity=0.5, fused_score=score)
 
 
 def user_message(claim: str, passages: Sequence[Passage]) -> str:

@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from factcheck.check.combine import Calibration, Finding, Signals, combine
 from factcheck.check.session import consults_model, model_notices
-from factcheck.schema import JUDGED_STANCES, CheckResult, Judgement, ModelInfo, Stance
+from factcheck.schema import JUDGED_STANCES, Judgement, ModelInfo, Stance, ValueCheck
 
-CONFLICT = CheckResult("number", "conflict", "1,000", "1,550")
+CONFLICT = ValueCheck("number", "conflict", "1,000", "1,550")
 
 
 @pytest.mark.parametrize(

@@ -13,12 +13,12 @@ from factcheck.errors import UnknownBackend
 from factcheck.report import print_table, render, to_json_dict
 from factcheck.schema import (
     CheckReport,
-    CheckResult,
     ClaimResult,
     Contradiction,
     ModelInfo,
     SourceStance,
     Stance,
+    ValueCheck,
     Verdict,
 )
 
@@ -29,7 +29,7 @@ A, B, C, D = "001_976a07284dc4f461", "002_db9833110b663cfb", "003_4367fb0e076358
 
 def sample_report() -> CheckReport:
     """Every verdict, a contradiction, a notice, a discarded quote and a check result."""
-    time_check = CheckResult("date", "conflict", "Saturday", "Friday", "different weekday")
+    time_check = ValueCheck("date", "conflict", "Saturday", "Friday", "different weekday")
     supported = ClaimResult(
         id="c1",
         claim="Trump and Putin met at Joint Base Elmendorf-Richardson in Anchorage.",
@@ -115,7 +115,7 @@ def sample_report() -> CheckReport:
         quote_a="The talks on Friday at 11:30 a.m.",
         doc_b=B,
         quote_b="The leaders meet on Saturday.",
-        checks=(CheckResult("date", "conflict", "Friday", "Saturday"),),
+        checks=(ValueCheck("date", "conflict", "Friday", "Saturday"),),
     )
     return CheckReport(
         results=(supported, contradicted, single, unverified),

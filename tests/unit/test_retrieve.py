@@ -82,14 +82,14 @@ def test_every_document_but_the_excluded_gives_its_best_sentences_best_first_no_
         own = sorted((s for s in scored if s.sentence.doc_id == doc_id), key=lambda s: -s.fused)
         assert 1 <= len(found) <= per_doc
         assert all(p.doc_id == doc_id for p in found)
-        assert [p.score for p in found] == sorted((p.score for p in found), reverse=True)
-        assert found[0].score == own[0].fused  # the document's best sentence leads
+        assert [p.fused_score for p in found] == sorted((p.fused_score for p in found), reverse=True)
+        assert found[0].fused_score == own[0].fused  # the document's best sentence leads
         chunk_ids = [p.chunk_id for p in found]
         assert len(set(chunk_ids)) == len(chunk_ids)
         # each passage is the whole chunk around one of the document's per_doc best sentences
         cutoff = own[min(per_doc, len(own)) - 1].fused
         chunks = {c.chunk_id: c.span.text for c in index.store.chunks(doc_id)}
-        assert all(p.score >= cutoff and p.text == chunks[p.chunk_id] and p.sentence in p.text for p in found)
+        assert all(p.fused_score >= cutoff and p.text == chunks[p.chunk_id] and p.sentence in p.text for p in found)
 
 
 def test_passages_are_found_for_a_document_worded_unlike_the_claim():
