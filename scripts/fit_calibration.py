@@ -102,30 +102,23 @@ def judged(claims: list[Claim], cal: Any) -> list[tuple[str, dict[str, str]]]:
     return out
 
 
-def figures(claims: list[Claim], cal: Any) -> dict[str, dict[str, Any]]:
-    """dataset -> accuracy, balanced accuracy, evidence recall, per-label recall, n."""
-    from factcheck.evaluation import metrics
+def figures(claims: list[Claim], cal: Any) -> dict[str, Any]:
+    """dataset -> its metrics.Headline."""
+    from factcheck.evaluation.metrics import headline
 
-    out = {}
     results = judged(claims, cal)
-    for name in dict.fromkeys(c.dataset for c in claims):
-        mine = [(c, r) for c, r in zip(claims, results, strict=True) if c.dataset == name]
-        confusion = metrics.confusion_matrix([c.gold for c, _ in mine], [v for _, (v, _) in mine])
-        out[name] = {
-            "n": len(mine),
-            "accuracy": metrics.accuracy(confusion),
-            "balanced_accuracy": metrics.balanced_accuracy(confusion),
-            "evidence_recall": metrics.evidence_recall([(c.gold, c.evidence, cited) for c, (_, cited) in mine]),
-            "recall": {label: s.recall for label, s in metrics.per_label(confusion).items() if s.support},
-        }
-    return out
+    rows = [(c, (c.gold, verdict, c.evidence, cited)) for c, (verdict, cited) in zip(claims, results, strict=True)]
+    return {
+        name: headline([row for c, row in rows if c.dataset == name])
+        for name in dict.fromkeys(c.dataset for c in claims)
+    }
 
 
 def objective(claims: list[Claim], cal: Any) -> float:
     """Mean over datasets of the mean of accuracy, balanced accuracy and evidence recall: a right
     verdict for the wrong documents is only a third right."""
     per = figures(claims, cal).values()
-    return sum((f["accuracy"] + f["balanced_accuracy"] + f["evidence_recall"]) / 3 for f in per) / len(per)
+    return sum((f.accuracy + f.balanced_accuracy + f.evidence_recall) / 3 for f in per) / len(per)
 
 
 def fit(train: list[Claim], start: Any) -> Any:
@@ -144,17 +137,13 @@ def fit(train: list[Claim], start: Any) -> Any:
 
 
 def table(rows: list[tuple[str, list[Claim], Any]]) -> None:
-    print(
-        f"{'thresholds':34} {'split':8} {'dataset':14} {'n':>4} {'acc':>6} {'bal':>6}  recall (sup/single/contra/unver)"
-    )
-    order = ("supported", "single-source", "contradicted", "unverified")
+    from factcheck.evaluation.metrics import Headline
+
+    print(f"{'thresholds':38} {'split':8} {'dataset':14} {Headline.COLUMNS}")
     for label, claims, cal in rows:
-        for name, f in figures(claims, cal).items():
-            recall = " ".join(f"{f['recall'][k]:.2f}" if k in f["recall"] else "  - " for k in order)
-            split = "heldout" if claims[0].heldout else "train"
-            print(
-                f"{label:34} {split:8} {name:14} {f['n']:>4} {f['accuracy']:6.3f} {f['balanced_accuracy']:6.3f} {f['evidence_recall']:6.3f}  {recall}"
-            )
+        split = "heldout" if claims[0].heldout else "train"
+        for name, figures_of in figures(claims, cal).items():
+            print(f"{label:38} {split:8} {name:14} {figures_of.row()}")
 
 
 def main() -> None:

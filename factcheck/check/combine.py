@@ -43,12 +43,15 @@ split of the eval data by scripts/fit_calibration.py (see Calibration).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from factcheck.check.signal_names import SIGNALS
 from factcheck.schema import JUDGED_STANCES, Judgement, Outcome, SourceStance, Stance, ValueCheck
 
 _FLOOR = 1e-6  # keeps log-linear mixing defined when a distribution has a zero
+K = TypeVar("K")
 TOPIC_GATED = frozenset({"number", "date"})
 
 
@@ -180,14 +183,17 @@ def mix(p_sim: dict[Stance, float], p_model: dict[Stance, float] | None, weight:
     """P ∝ p_sim^(1-w) * p_model^w, normalised. Without a model, p_sim unchanged."""
     if p_model is None or weight <= 0:
         return dict(p_sim)
-    logs = {
-        s: (1 - weight) * math.log(max(p_sim[s], _FLOOR)) + weight * math.log(max(p_model.get(s, 0.0), _FLOOR))
-        for s in JUDGED_STANCES
-    }
+    return pool([(p_sim, 1 - weight), (p_model, weight)], JUDGED_STANCES)
+
+
+def pool(parts: Sequence[tuple[Mapping[K, float], float]], labels: Sequence[K]) -> dict[K, float]:
+    """Log-linear pooling: P(l) ∝ Π_i P_i(l)^(w_i) over labels, normalised (a label a
+    distribution lacks counts as _FLOOR, so a zero lowers a label without vetoing it)."""
+    logs = {label: sum(w * math.log(max(p.get(label, 0.0), _FLOOR)) for p, w in parts) for label in labels}
     top = max(logs.values())
-    exp = {s: math.exp(v - top) for s, v in logs.items()}
+    exp = {label: math.exp(v - top) for label, v in logs.items()}
     total = sum(exp.values())
-    return {s: v / total for s, v in exp.items()}
+    return {label: v / total for label, v in exp.items()}
 
 
 def has_conflict(checks: tuple[ValueCheck, ...]) -> bool:

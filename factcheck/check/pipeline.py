@@ -219,13 +219,12 @@ class _Reading:
             found += [Finding(r, sentence, chunk_id, similarity, share) for r in results]
         seen = {sentence for sentence, _ in nearby}
         if self.claim_places:  # where a thing happened is said once or twice, not in every sentence
-            for s in checker.index.sentences_of(doc_id):
-                if s.text not in seen and any(i == s.index for i, _ in checker.places_by_sentence(doc_id)):
-                    similarity = self.similarity.get((doc_id, s.index), 0.0)
-                    moved = place_mismatch(self.claim, s.text, self._places_as_near(doc_id, similarity))
-                    if moved is not None:
-                        result = ValueCheck("place", Outcome.CONFLICT, moved.claimed, moved.stated, moved.detail)
-                        found.append(Finding(result, s.text, s.chunk_id, similarity, self.coverage(s.text)))
+            by_index = {s.index: s for s in checker.index.sentences_of(doc_id)}
+            for index, _ in checker.places_by_sentence(doc_id):
+                s = by_index[index]
+                similarity = self.similarity.get((doc_id, index), 0.0)
+                if s.text not in seen and (result := self._place_check(doc_id, s.text, similarity)):
+                    found.append(Finding(result, s.text, s.chunk_id, similarity, self.coverage(s.text)))
         if checker.deterministic_checks and roles(self.claim):
             for s in checker.index.sentences_of(doc_id):
                 if s.text not in seen:
@@ -239,11 +238,15 @@ class _Reading:
         if "negation" in self.checker.cal.signals and (flip := polarity_mismatch(self.claim, sentence)):
             ours, theirs = ("negated", "not negated") if flip.claim_negated else ("not negated", "negated")
             results.append(ValueCheck("negation", Outcome.CONFLICT, ours, theirs, flip.detail))
-        if self.claim_places and (
-            moved := place_mismatch(self.claim, sentence, self._places_as_near(doc_id, similarity))
-        ):
-            results.append(ValueCheck("place", Outcome.CONFLICT, moved.claimed, moved.stated, moved.detail))
+        if self.claim_places and (moved := self._place_check(doc_id, sentence, similarity)):
+            results.append(moved)
         return results
+
+    def _place_check(self, doc_id: str, sentence: str, similarity: float) -> ValueCheck | None:
+        moved = place_mismatch(self.claim, sentence, self._places_as_near(doc_id, similarity))
+        if moved is None:
+            return None
+        return ValueCheck("place", Outcome.CONFLICT, moved.claimed, moved.stated, moved.detail)
 
     def _places_as_near(self, doc_id: str, similarity: float) -> set[str]:
         """The places the document names in sentences at least as close to the claim as one at

@@ -68,7 +68,19 @@ class PlaceMention:
 def places(text: str, known: Mapping[str, frozenset[str]] | None = None) -> list[PlaceMention]:
     """The gazetteer places text names, longest name first within a run of capitalised words
     ("New York City" is found as "New York" when only that is known)."""
-    known = gazetteer() if known is None else known
+    if known is None:
+        return list(_in_gazetteer(text))
+    return _places(text, known)
+
+
+@lru_cache(maxsize=65536)
+def _in_gazetteer(text: str) -> tuple[PlaceMention, ...]:
+    """places() against GeoNames, remembered: a claim is read against every sentence, and a
+    sentence against every claim."""
+    return tuple(_places(text, gazetteer()))
+
+
+def _places(text: str, known: Mapping[str, frozenset[str]]) -> list[PlaceMention]:
     found = []
     for run in _NAME.finditer(text):
         words = run.group().rstrip(".").split()
@@ -106,10 +118,11 @@ def place_mismatch(
     the same role; None when there is none. `document_places`: lower-cased places the whole
     document names (a place named anywhere in it is not contradicted by it)."""
     named = set(document_places)
-    ours = [p for p in places(claim, known) if p.key not in named]
+    claimed_places = places(claim, known)
+    ours = [p for p in claimed_places if p.key not in named]
     if not ours:
         return None
-    claim_keys = {p.key for p in places(claim, known)}
+    claim_keys = {p.key for p in claimed_places}
     theirs = [p for p in places(sentence, known) if p.key not in claim_keys]
     for claimed in ours:
         for stated in theirs:

@@ -45,7 +45,6 @@ def negated(text: str) -> bool:
 @dataclass(frozen=True)
 class PolarityMismatch:
     claim_negated: bool
-    sentence: str
 
     @property
     def detail(self) -> str:
@@ -59,4 +58,4 @@ class PolarityMismatch:
 def polarity_mismatch(claim: str, sentence: str) -> PolarityMismatch | None:
     """A mismatch when exactly one of claim and sentence is negated, else None."""
     ours, theirs = negated(claim), negated(sentence)
-    return PolarityMismatch(ours, sentence) if ours != theirs else None
+    return PolarityMismatch(ours) if ours != theirs else None

@@ -33,7 +33,7 @@ class JudgeKind:
     load: Callable[[Settings], tuple[Any, ModelInfo]]
 
 
-JUDGE_KINDS: Registry[JudgeKind] = Registry("judge")
+JUDGE_KINDS: Registry[JudgeKind] = Registry("judge kind")
 
 
 @dataclass(frozen=True)

@@ -20,19 +20,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from factcheck.check.combine import pool
 from factcheck.check.judge import LABELS, Judge, locate_quote, make_judgement, quote_candidates
 from factcheck.schema import Judgement, Passage, Stance
 
 if TYPE_CHECKING:
     from factcheck.config import Settings
     from factcheck.models.cross_encoder import CrossEncoder
-
-_FLOOR = 1e-6  # as combine.mix: keeps a zero (a binary verifier's refutes) from vetoing outright
 
 
 def evidence_strength(probabilities: Mapping[str, float]) -> float:
@@ -124,11 +122,7 @@ def composite_probabilities(parts: Sequence[tuple[Mapping[str, float], float]]) 
     P_sim^(1-S) · Π P_i^(w_i): each judge counts with its own weight. When S > 1 the session
     weight is clipped to 1 (similarity drops out) and the judges keep their proportions."""
     total = sum(w for _, w in parts)
-    logs = {label: sum((w / total) * math.log(max(p.get(label, 0.0), _FLOOR)) for p, w in parts) for label in LABELS}
-    top = max(logs.values())
-    weights = {label: math.exp(v - top) for label, v in logs.items()}
-    norm = sum(weights.values())
-    return {label: v / norm for label, v in weights.items()}
+    return pool([(p, w / total) for p, w in parts], LABELS)
 
 
 class CompositeJudge:

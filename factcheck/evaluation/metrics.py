@@ -117,3 +117,33 @@ def evidence_recall(cases: Sequence[tuple[str, Sequence[str], Mapping[str, str]]
     found = sum(evidence_found(gold, evidence, stances) for gold, evidence, stances in cases)
     needed = sum(evidence_needed(gold, evidence) for gold, evidence, _ in cases)
     return ratio(found, needed)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The figures a split is reported with (scripts/fit_calibration.py, scripts/score_split.py)."""
+
+    n: int
+    accuracy: float
+    balanced_accuracy: float
+    evidence_recall: float
+    recall: dict[str, float]  # per gold label present
+
+    COLUMNS = f"{'n':>4} {'acc':>6} {'bal':>6} {'evid':>6}  recall ({' / '.join(LABELS)})"
+
+    def row(self) -> str:
+        """The figures under COLUMNS, "-" for a label the gold has none of."""
+        recall = " ".join(f"{self.recall[k]:.2f}" if k in self.recall else "  - " for k in LABELS)
+        return f"{self.n:>4} {self.accuracy:6.3f} {self.balanced_accuracy:6.3f} {self.evidence_recall:6.3f}  {recall}"
+
+
+def headline(cases: Sequence[tuple[str, str, Sequence[str], Mapping[str, str]]]) -> Headline:
+    """From (gold label, predicted label, gold evidence, doc -> stance cited) per claim."""
+    confusion = confusion_matrix([gold for gold, *_ in cases], [predicted for _, predicted, *_ in cases])
+    return Headline(
+        n=len(cases),
+        accuracy=accuracy(confusion),
+        balanced_accuracy=balanced_accuracy(confusion),
+        evidence_recall=evidence_recall([(gold, evidence, cited) for gold, _, evidence, cited in cases]),
+        recall={label: s.recall for label, s in per_label(confusion).items() if s.support},
+    )

@@ -26,6 +26,12 @@ ORACLE_NAME = "oracle-stances"
 OnClaim = Callable[[ClaimResult], None]
 
 
+def _check_options() -> CheckOptions:
+    from factcheck.check.session import CheckOptions
+
+    return CheckOptions()
+
+
 @dataclass(frozen=True)
 class EvalOptions:
     """A checking run's options (CheckOptions: the same object `check` uses), and what only an
@@ -33,7 +39,7 @@ class EvalOptions:
     preset's own weight, or 1 with the oracle, so that the gold stance decides wherever the judge
     is asked; the result cache is always off, so seconds and tokens per claim mean what they say."""
 
-    check: CheckOptions = field(default_factory=lambda: _check_options())
+    check: CheckOptions = field(default_factory=_check_options)
     oracle_stances: bool = False
     split: Split = Split.ALL  # which claims: the training or held-out side, or all (split.py)
 
@@ -48,12 +54,6 @@ class EvalOptions:
     def check_options(self) -> CheckOptions:
         weight = 1.0 if self.oracle_stances and self.check.judge_weight is None else self.check.judge_weight
         return replace(self.check, judge_weight=weight, use_cache=False)
-
-
-def _check_options(**given: Any) -> CheckOptions:
-    from factcheck.check.session import CheckOptions
-
-    return CheckOptions(**given)
 
 
 @dataclass(frozen=True)
