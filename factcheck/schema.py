@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import enum
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,6 +20,16 @@ class SourceDocument:
     published: date | None = None
     encoding: str = "utf-8"
     notes: tuple[str, ...] = ()  # things the user should hear about, e.g. a fallback decoding
+    authors: tuple[str, ...] = ()
+    site: str = ""  # the publication's name, e.g. from a news page's metadata
+    pages: tuple[int, ...] = ()  # where each page starts in text (a PDF's); empty when not paged
+
+
+def page_at(pages: tuple[int, ...], offset: int) -> int | None:
+    """The 1-based page holding character offset of a paged document's text, or None if not paged."""
+    if not pages:
+        return None
+    return max(1, bisect.bisect_right(pages, offset))
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,9 @@ class DocumentRecord:
     n_chars: int
     chunking: str = ""  # the chunking policy it was split with
     published: date | None = None
+    authors: tuple[str, ...] = ()
+    site: str = ""
+    pages: tuple[int, ...] = ()  # as SourceDocument.pages
 
 
 class IngestStatus(str, enum.Enum):

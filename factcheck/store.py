@@ -12,6 +12,7 @@ doc_sha256) matches a committed record, so a killed ingest's leftovers are never
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -346,6 +347,12 @@ def _doc_metadata(doc: SourceDocument, n_chunks: int, chunking: str) -> dict[str
     }
     if doc.published is not None:  # Chroma metadata cannot hold None
         meta["published"] = doc.published.isoformat()
+    if doc.authors:
+        meta["authors"] = json.dumps(list(doc.authors))
+    if doc.site:
+        meta["site"] = doc.site
+    if doc.pages:
+        meta["pages"] = json.dumps(list(doc.pages))
     return meta
 
 
@@ -360,6 +367,9 @@ def _record(doc_id: str, meta: Any) -> DocumentRecord:
         n_chars=int(meta["n_chars"]),
         chunking=str(meta.get("chunking", "")),
         published=date.fromisoformat(published) if published else None,
+        authors=tuple(json.loads(meta.get("authors", "[]"))),
+        site=str(meta.get("site", "")),
+        pages=tuple(json.loads(meta.get("pages", "[]"))),
     )
 
 

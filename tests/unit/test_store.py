@@ -73,6 +73,13 @@ class TestRoundTrip:
         )  # fmt: skip
         assert (record.n_chunks, record.n_chars, record.chunking) == (2, len(d.text), "sentences/192/48")
         assert record.published == date(2025, 8, 15)
+        assert (record.authors, record.site, record.pages) == ((), "", ())
+
+    def test_authors_site_and_pages_round_trip(self, store):
+        d = doc(authors=("Ann Lee", "Bo Chan"), site="The Daily", pages=(0, 14, 30))
+        put(store, d, [axis(0)])
+        record = store.document("article")
+        assert (record.authors, record.site, record.pages) == (("Ann Lee", "Bo Chan"), "The Daily", (0, 14, 30))
         assert store.documents() == [record]
 
     def test_document_without_a_date_has_none(self, store):
