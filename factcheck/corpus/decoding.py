@@ -6,7 +6,6 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
-from pathlib import Path
 
 import charset_normalizer
 
@@ -19,23 +18,23 @@ _NON_ASCII = re.compile("[^\x00-\x7f]")
 _ESCAPED_TO_REPLACEMENT = {code: "\ufffd" for code in range(0xDC80, 0xDD00)}
 
 
-def decode(path: Path, data: bytes) -> tuple[str, str, list[str]]:
+def decode(source: str, data: bytes) -> tuple[str, str, list[str]]:
     """Text, the encoding used, and notes for the user; UTF-8 first, then the best guess."""
     if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):  # Notepad's "Unicode"; full of NULs
-        return _checked(path, data.decode("utf-16", errors="replace")), "utf-16", ["decoded as utf-16"]
+        return _checked(source, data.decode("utf-16", errors="replace")), "utf-16", ["decoded as utf-16"]
     if b"\0" in data[:_SNIFF_BYTES]:
-        raise InputFileError(str(path), "binary file (contains NUL bytes)")
+        raise InputFileError(source, "binary file (contains NUL bytes)")
     codec = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
     try:
-        return _checked(path, data.decode(codec)), codec, []
+        return _checked(source, data.decode(codec)), codec, []
     except UnicodeDecodeError:
         pass
     if repaired := _utf8_with_strays(data, codec):
         text, invalid = repaired
         plural = "byte" if invalid == 1 else "bytes"
-        return _checked(path, text), codec, [f"not valid UTF-8: {invalid} invalid {plural} replaced with U+FFFD"]
-    text, guessed = _guess_decoding(path, data)
-    return _checked(path, text), guessed, [f"not valid UTF-8; decoded as {guessed}"]
+        return _checked(source, text), codec, [f"not valid UTF-8: {invalid} invalid {plural} replaced with U+FFFD"]
+    text, guessed = _guess_decoding(source, data)
+    return _checked(source, text), guessed, [f"not valid UTF-8; decoded as {guessed}"]
 
 
 def _utf8_with_strays(data: bytes, codec: str) -> tuple[str, int] | None:
@@ -63,7 +62,7 @@ def mostly_utf8(*, multibyte: int, invalid: int) -> bool:
     return multibyte > invalid
 
 
-def _guess_decoding(path: Path, data: bytes) -> tuple[str, str]:
+def _guess_decoding(source: str, data: bytes) -> tuple[str, str]:
     # Mostly-ASCII bytes with some others are, for English news, nearly always cp1252 (curly
     # quotes, dashes, accents), and charset_normalizer guesses poorly from so few telling bytes.
     # Cyrillic, Greek etc. in a single-byte code are mostly high bytes and still go to the guesser.
@@ -74,16 +73,16 @@ def _guess_decoding(path: Path, data: bytes) -> tuple[str, str]:
             pass
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
-        raise InputFileError(str(path), "not valid text (no plausible encoding)")
+        raise InputFileError(source, "not valid text (no plausible encoding)")
     return str(best), best.encoding
 
 
-def _checked(path: Path, text: str) -> str:
+def _checked(source: str, text: str) -> str:
     """Reject text that is mostly control characters or replacement marks: a binary file."""
     sample = text[:_SNIFF_BYTES]
     odd = sum(1 for ch in sample if ch == "\ufffd" or _is_control(ch))
     if sample and odd / len(sample) > 0.1:
-        raise InputFileError(str(path), "binary file (mostly non-text characters)")
+        raise InputFileError(source, "binary file (mostly non-text characters)")
     return text
 
 

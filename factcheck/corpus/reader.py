@@ -102,18 +102,27 @@ def read_document(path: Path, *, max_bytes: int) -> SourceDocument:
     if not _supported(path):
         raise InputFileError(str(path), _unsupported_reason(path))
     data = read_regular_file(path, max_bytes)
-    text, encoding, notes = decode(path, data)
-    is_html = path.suffix.lower() in HTML_SUFFIXES
+    return parse_document(data, source=str(path), doc_id=path.stem, kind=path.suffix.lower())
+
+
+def parse_document(data: bytes, *, source: str, doc_id: str, kind: str) -> SourceDocument:
+    """Turn the bytes of one article into a SourceDocument, or raise InputFileError naming source.
+
+    kind is the format as a file suffix (".html", ".txt", ...): a file's own suffix, or what a
+    fetched page's content type maps to. source is what the user knows it by: a path or a URL.
+    """
+    text, encoding, notes = decode(source, data)
+    is_html = kind in HTML_SUFFIXES
     if is_html:
         title, text, published = _parse_html(text)
     else:
-        title, published = _text_title(text, markdown=path.suffix.lower() == ".md"), _text_date(text)
+        title, published = _text_title(text, markdown=kind == ".md"), _text_date(text)
     if not text.strip():
         reason = "no text after removing markup" if is_html else "empty (no text)"
-        raise InputFileError(str(path), reason)
+        raise InputFileError(source, reason)
     return SourceDocument(
-        doc_id=path.stem,
-        path=str(path),
+        doc_id=doc_id,
+        path=source,
         title=_shorten(title or _first_line(text)),
         text=text,
         sha256=hashlib.sha256(data).hexdigest(),
