@@ -140,7 +140,9 @@ class _Vectors:
 
     def prefetch(self, texts: Sequence[str], passages: Sequence[Passage]) -> None:
         """Embed everything that may be compared in one call: one batch is much faster than many."""
-        self.of([*texts, *(c for p in passages for c in passage_sentences(p))])
+        everything = [*texts, *(c for p in passages for c in passage_sentences(p))]
+        if everything:  # an empty answer (a model may write nothing) has nothing to compare
+            self.of(everything)
 
     def of(self, texts: Sequence[str]) -> Any:
         import numpy as np

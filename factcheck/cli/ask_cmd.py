@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -73,11 +74,18 @@ def _open(settings: Settings, no_model: bool) -> CheckSession:
     from factcheck.check.session import CheckOptions, CheckSession
 
     session = CheckSession(settings, CheckOptions(use_model=not no_model))
-    if session.model.smoke_test:  # skipped at weight 0, it still writes the answers
-        from factcheck.notices import smoke_test_notice
-
-        stderr().print(f"[bold yellow]NOTICE:[/] {escape(smoke_test_notice(session.model.name))}")
+    if notice := _session_notice(session):
+        stderr().print(f"[bold yellow]NOTICE:[/] {escape(notice)}")
     return session
+
+
+def _session_notice(session: CheckSession) -> str | None:
+    """What is said once, at the start, about the whole session: a smoke-test model (skipped at
+    weight 0, it still writes the answers). Each answer carries it too (its JSON form needs it), so
+    the answers printed on the terminal leave it out."""
+    from factcheck.notices import smoke_test_notice
+
+    return smoke_test_notice(session.model.name) if session.model.smoke_test else None
 
 
 def _answer(asker: Asker, question: str, console: Console) -> None:
@@ -88,7 +96,8 @@ def _answer(asker: Asker, question: str, console: Console) -> None:
         answer = asker.answer(question, on_token=screen.write, on_checking=screen.checking)
     finally:
         screen.done()
-    print_details(answer, console)
+    announced = _session_notice(asker.session)
+    print_details(replace(answer, notices=tuple(n for n in answer.notices if n != announced)), console)
 
 
 class _Stream:

@@ -199,3 +199,11 @@ def test_with_weight_0_the_chat_model_still_writes_the_answer_but_judges_no_clai
     assert [c["verdict"] in VERDICTS for c in data["claims"]] == [True]
     assert FAKE_JUDGE.history == []
     assert any("model not consulted (weight 0)" in n for n in data["notices"])
+
+
+def test_an_empty_answer_from_the_model_is_no_crash(corpus, generator):
+    generator.enqueue([""])  # a small model may write nothing at all
+    result = runner.invoke(app, ["ask", "--format", "json", QUESTION])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["citations"] == [] and data["claims"] == []

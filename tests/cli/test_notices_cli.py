@@ -79,3 +79,19 @@ def test_an_eval_table_into_a_file_is_refused_before_anything_is_ingested(
     assert result.exit_code == 2 and "a table is for the screen" in result.stderr
     assert FAKE_JUDGE.history == [] and FAKE_EMBEDDER.calls == []
     assert not (isolated_home / "eval").exists()  # where each dataset's store would be
+
+
+def test_ask_says_the_smoke_test_notice_once_and_its_json_answer_carries_it(smoke_model, monkeypatch):
+    from factcheck.ask.generate import GENERATORS, register_generator
+    from tests.fakes import FakeGenerator
+
+    register_generator("fake-llm")(lambda settings: FakeGenerator())
+    try:
+        shown = runner.invoke(app, ["ask", "Where did Putin and Trump meet?"])
+        answered = runner.invoke(app, ["ask", "--format", "json", "Where did Putin and Trump meet?"])
+    finally:
+        GENERATORS.remove("fake-llm")
+    assert shown.exit_code == 0, shown.output
+    assert flat(shown.output).count(NOTICE) == 1
+    assert answered.exit_code == 0, answered.output
+    assert json.loads(answered.stdout)["notices"][0] == NOTICE
