@@ -44,14 +44,14 @@ def run(checker: Checker, claims: list[ClaimInput]) -> float:
 
 def report(label: str, wall: float, checker: Checker) -> None:
     stats = checker.stats
-    tokens = stats.prompt_tokens + stats.completion_tokens
+    tokens = stats.usage.tokens
     print(f"{label}: {stats.claims} claims, {stats.judgements} judgements")
     print(f"  claims per minute          {60 * stats.claims / wall:8.2f}")
     print(f"  model tokens per claim     {tokens / stats.claims:8.1f}")
     print(f"  wall time                  {wall:8.2f} s")
-    print(f"  inside llama.cpp           {stats.model_seconds:8.2f} s")
-    print(f"  wall / llama.cpp           {wall / stats.model_seconds:8.3f}")
-    print(f"  KV reuse ratio             {stats.reused_tokens / max(1, stats.prompt_tokens):8.3f}")
+    print(f"  inside llama.cpp           {stats.usage.seconds:8.2f} s")
+    print(f"  wall / llama.cpp           {wall / stats.usage.seconds:8.3f}")
+    print(f"  KV reuse ratio             {stats.usage.reused_tokens / max(1, stats.usage.prompt_tokens):8.3f}")
 
 
 def main() -> None:

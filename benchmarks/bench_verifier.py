@@ -125,10 +125,10 @@ def main() -> None:
         print(f"  judgements                 {checker.stats.judgements:8d}")
         print(f"  pairs scored               {verifier.pairs:8d}")
         print(
-            f"  pairs per second           {verifier.pairs / max(checker.stats.model_seconds, 1e-9):8.1f}  (inside the judge)"
+            f"  pairs per second           {verifier.pairs / max(checker.stats.usage.seconds, 1e-9):8.1f}  (inside the judge)"
         )
         print(f"  claims per minute          {60 * len(claims) / wall:8.1f}  (whole check)")
-        print(f"  seconds per judgement      {checker.stats.model_seconds / max(1, checker.stats.judgements):8.4f}")
+        print(f"  seconds per judgement      {checker.stats.usage.seconds / max(1, checker.stats.judgements):8.4f}")
 
         if args.no_llm:
             return
@@ -148,10 +148,10 @@ def main() -> None:
         print(f"  judgements                 {checker.stats.judgements:8d}")
         print(f"  sentences in its prompts   {llm.pairs:8d}")
         print(
-            f"  sentences per second       {llm.pairs / max(checker.stats.model_seconds, 1e-9):8.1f}  (inside llama.cpp)"
+            f"  sentences per second       {llm.pairs / max(checker.stats.usage.seconds, 1e-9):8.1f}  (inside llama.cpp)"
         )
         print(f"  claims per minute          {60 * len(claims) / wall:8.1f}  (whole check)")
-        print(f"  seconds per judgement      {checker.stats.model_seconds / max(1, checker.stats.judgements):8.4f}")
+        print(f"  seconds per judgement      {checker.stats.usage.seconds / max(1, checker.stats.judgements):8.4f}")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import bisect
 import enum
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -179,6 +182,34 @@ class ValueCheck:
         object.__setattr__(self, "outcome", Outcome(self.outcome))
 
 
+@dataclass
+class ModelUsage:
+    """Tokens and time inside a model: one judgement's (counted while it runs), or a batch's sum."""
+
+    prompt_tokens: int = 0  # tokens in the prompt(s)
+    reused_tokens: int = 0  # of those, taken from the KV cache instead of evaluated
+    completion_tokens: int = 0
+    seconds: float = 0.0  # wall time inside the model's calls
+
+    @property
+    def tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def add(self, other: ModelUsage) -> None:
+        self.prompt_tokens += other.prompt_tokens
+        self.reused_tokens += other.reused_tokens
+        self.completion_tokens += other.completion_tokens
+        self.seconds += other.seconds
+
+    @contextmanager
+    def timing(self) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds += time.perf_counter() - start
+
+
 @dataclass(frozen=True)
 class Judgement:
     """The chat model's reading of one document for one claim."""
@@ -189,12 +220,8 @@ class Judgement:
     quote_chunk_id: str | None = None
     quote_discarded: bool = False  # the model quoted text that is not in the passages
     error: str | None = None
-    prompt_tokens: int = 0  # tokens in the prompt(s)
-    reused_tokens: int = 0  # of those, taken from the KV cache instead of evaluated
-    completion_tokens: int = 0
-    seconds: float = 0.0  # wall time inside llama.cpp calls
+    usage: ModelUsage = field(default_factory=ModelUsage)
     notes: tuple[str, ...] = ()  # what was trimmed to fit the model's context
-    notes: tuple[str, ...] = ()  # e.g. evidence trimmed to fit the context
 
 
 @dataclass(frozen=True)

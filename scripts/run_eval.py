@@ -123,7 +123,7 @@ def write_mode(results: Path, mode: str, options: Any, loaded: list[Any], sessio
         stats = session.checker.stats
         scored.append(score(
             dataset.name, dataset.claims[: len(done)], done, seconds=stats.seconds,
-            model_tokens=stats.prompt_tokens + stats.completion_tokens, model=session.model.name,
+            model_tokens=stats.usage.tokens, model=session.model.name,
             embedder=session.embedder.id, judge_weight=session.calibration.judge_weight,
         ))  # fmt: skip
     run = EvalRun(tuple(scored), options, datetime.now(UTC).isoformat(timespec="seconds")).as_json()

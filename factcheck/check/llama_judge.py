@@ -10,10 +10,7 @@ prefix that stays in the KV cache and is not evaluated again.
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +32,7 @@ from factcheck.check.judge import (
 )
 from factcheck.errors import ModelLoadError
 from factcheck.models.chat import load_llama
-from factcheck.schema import Judgement, Passage, Stance
+from factcheck.schema import Judgement, ModelUsage, Passage, Stance
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
@@ -67,27 +64,6 @@ def quote_grammar(candidates: Sequence[str]) -> str:
 def _gbnf_literal(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
-
-
-@dataclass
-class _Meter:
-    """Token counts and time inside llama.cpp for one judgement."""
-
-    prompt_tokens: int = 0
-    reused_tokens: int = 0
-    completion_tokens: int = 0
-    seconds: float = 0.0
-
-    @contextmanager
-    def timing(self) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds += time.perf_counter() - start
-
-    def fields(self) -> dict[str, Any]:
-        return dict(vars(self))
 
 
 class LlamaJudge:
@@ -154,14 +130,14 @@ class LlamaJudge:
         return self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
 
     def judge(self, claim: str, doc_id: str, passages: Sequence[Passage]) -> Judgement:
-        meter = _Meter()
+        meter = ModelUsage()
         try:
             return self._judge(claim, passages, meter)
         except Exception as exc:  # noqa: BLE001 - one document's failure must not end the batch; it is shown
             error = f"llama.cpp failed on {doc_id}: {type(exc).__name__}: {exc}"
-            return Judgement(stance=Stance.ERROR, error=error, **meter.fields())
+            return Judgement(stance=Stance.ERROR, error=error, usage=meter)
 
-    def _judge(self, claim: str, passages: Sequence[Passage], meter: _Meter) -> Judgement:
+    def _judge(self, claim: str, passages: Sequence[Passage], meter: ModelUsage) -> Judgement:
         if not passages:
             nothing = {label: float(label == Stance.NOT_MENTIONED.value) for label in LABELS}
             return Judgement(stance=Stance.NOT_MENTIONED, probabilities=nothing)
@@ -177,12 +153,12 @@ class LlamaJudge:
         probabilities = label_probabilities(dict(zip(LABELS, logprobs)))
         stance = Stance(max(probabilities, key=probabilities.__getitem__))
         if stance is Stance.NOT_MENTIONED:
-            return make_judgement(fitted.notes, stance=stance, probabilities=probabilities, **meter.fields())
+            return make_judgement(fitted.notes, stance=stance, probabilities=probabilities, usage=meter)
 
         quote, problem = self._generate_quote(text, prefix, stance.value, meter, quote_candidates(fitted.passages))
         if problem is not None:
             return make_judgement(
-                fitted.notes, stance=Stance.ERROR, probabilities=probabilities, error=problem, **meter.fields()
+                fitted.notes, stance=Stance.ERROR, probabilities=probabilities, error=problem, usage=meter
             )
         found = locate_quote(quote, passages)
         return make_judgement(
@@ -192,19 +168,19 @@ class LlamaJudge:
             quote=found[0] if found else None,
             quote_chunk_id=found[1] if found else None,
             quote_discarded=found is None,
-            **meter.fields(),
+            usage=meter,
         )
 
     def _count_tokens(self, claim: str, passages: Sequence[Passage]) -> int:
         return len(self.tokenize(self.prompt_text(claim, passages)))
 
     def continuation_logprobs(
-        self, prefix: Sequence[int], continuations: Sequence[Sequence[int]], meter: _Meter | None = None
+        self, prefix: Sequence[int], continuations: Sequence[Sequence[int]], meter: ModelUsage | None = None
     ) -> list[float]:
         """log P(continuation | prefix) for each continuation, from the logits after each token.
         The prefix is evaluated once (reusing the KV cache); each continuation token is then
         evaluated on top of the one before it, the cache rolled back between continuations."""
-        meter = meter if meter is not None else _Meter()
+        meter = meter if meter is not None else ModelUsage()
         first = _log_softmax(self._eval(prefix, meter))
         results = []
         for tokens in continuations:
@@ -222,7 +198,7 @@ class LlamaJudge:
             return tokens[len(prefix) :]
         return self._llm.tokenize(continuation.encode("utf-8"), add_bos=False, special=False)
 
-    def _eval(self, tokens: Sequence[int], meter: _Meter, *, counted: int | None = 0) -> np.ndarray:
+    def _eval(self, tokens: Sequence[int], meter: ModelUsage, *, counted: int | None = 0) -> np.ndarray:
         """Evaluate tokens after the longest prefix already in the KV cache; the last token's logits.
         The first `counted` tokens were counted already as prompt tokens (None: count none)."""
         llm = self._llm
@@ -254,7 +230,7 @@ class LlamaJudge:
         return np.ctypeslib.as_array(pointer, shape=(self._llm.n_vocab(),)).copy()
 
     def _generate_quote(
-        self, prefix_text: str, prefix: Sequence[int], label: str, meter: _Meter, candidates: Sequence[str] = ()
+        self, prefix_text: str, prefix: Sequence[int], label: str, meter: ModelUsage, candidates: Sequence[str] = ()
     ) -> tuple[str, str | None]:
         """(quote, None), or ("", why) when the answer was cut off or is not valid JSON."""
         import jsonschema

@@ -18,7 +18,7 @@ from factcheck.check.places import place_mismatch, places
 from factcheck.check.polarity import polarity_mismatch
 from factcheck.check.roles import roles
 from factcheck.retrieve import EvidenceIndex
-from factcheck.schema import ClaimResult, Judgement, Outcome, Passage, ValueCheck
+from factcheck.schema import ClaimResult, Judgement, ModelUsage, Outcome, Passage, ValueCheck
 
 PARTS_FLOOR = 0.30  # a sentence less similar than this has no clause close to the claim either
 PARTS_DOCS = 8  # documents whose sentences are split into clauses, most similar first
@@ -41,24 +41,18 @@ class CheckStats:
     judgements: int = 0
     errors: int = 0
     quotes_discarded: int = 0
-    prompt_tokens: int = 0
-    reused_tokens: int = 0
-    completion_tokens: int = 0
-    model_seconds: float = 0.0
-    seconds: float = 0.0
+    usage: ModelUsage = field(default_factory=ModelUsage)  # the judges' tokens and time, summed
+    seconds: float = 0.0  # wall time of the whole batch
     trimmed_claims: list[str] = field(default_factory=list)
 
     def add(self, judgement: Judgement) -> None:
         self.judgements += 1
         self.errors += judgement.error is not None
         self.quotes_discarded += judgement.quote_discarded
-        self.prompt_tokens += judgement.prompt_tokens
-        self.reused_tokens += judgement.reused_tokens
-        self.completion_tokens += judgement.completion_tokens
-        self.model_seconds += judgement.seconds
+        self.usage.add(judgement.usage)
 
     def as_dict(self) -> dict[str, float]:
-        tokens = self.prompt_tokens + self.completion_tokens
+        usage, tokens = self.usage, self.usage.tokens
         return {
             "claims": self.claims,
             "judgements": self.judgements,
@@ -66,8 +60,8 @@ class CheckStats:
             "quotes_discarded": self.quotes_discarded,
             "model_tokens": tokens,
             "model_tokens_per_claim": round(tokens / self.claims, 1) if self.claims else 0.0,
-            "kv_reuse_ratio": round(self.reused_tokens / self.prompt_tokens, 4) if self.prompt_tokens else 0.0,
-            "model_seconds": round(self.model_seconds, 3),
+            "kv_reuse_ratio": round(usage.reused_tokens / usage.prompt_tokens, 4) if usage.prompt_tokens else 0.0,
+            "model_seconds": round(usage.seconds, 3),
             "seconds": round(self.seconds, 3),
         }
 

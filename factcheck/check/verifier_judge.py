@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from factcheck.check.combine import pool
 from factcheck.check.judge import LABELS, Judge, locate_quote, make_judgement, quote_candidates
-from factcheck.schema import Judgement, Passage, Stance
+from factcheck.schema import Judgement, ModelUsage, Passage, Stance
 
 if TYPE_CHECKING:
     from factcheck.config import Settings
@@ -90,7 +90,7 @@ class VerifierJudge:
             scores = self.encoder.score([(sentence, claim) for sentence in sentences])
         except Exception as exc:  # noqa: BLE001 - one document's failure must not end the batch; it is shown
             error = f"verifier {self.name} failed on {doc_id}: {type(exc).__name__}: {exc}"
-            return Judgement(stance=Stance.ERROR, error=error, seconds=time.perf_counter() - started)
+            return Judgement(stance=Stance.ERROR, error=error, usage=ModelUsage(seconds=time.perf_counter() - started))
         from factcheck.models.cross_encoder import stance_probabilities
 
         rows = [stance_probabilities(row, self.encoder.stances) for row in scores.probabilities]
@@ -102,8 +102,7 @@ class VerifierJudge:
             probabilities=rows[best],
             quote=found[0] if found else None,
             quote_chunk_id=found[1] if found else None,
-            prompt_tokens=scores.tokens,
-            seconds=time.perf_counter() - started,
+            usage=ModelUsage(prompt_tokens=scores.tokens, seconds=time.perf_counter() - started),
         )
 
 
@@ -153,10 +152,10 @@ class CompositeJudge:
 
     def judge(self, claim: str, doc_id: str, passages: Sequence[Passage]) -> Judgement:
         answers = [(judge.judge(claim, doc_id, passages), weight) for judge, weight in self.parts]
-        counters = _summed_counters([a for a, _ in answers])
+        usage = _summed_usage([a for a, _ in answers])
         failed = next((a for a, _ in answers if a.stance is Stance.ERROR or a.probabilities is None), None)
         if failed is not None:
-            return Judgement(stance=Stance.ERROR, error=failed.error or "a judge gave no probabilities", **counters)
+            return Judgement(stance=Stance.ERROR, error=failed.error or "a judge gave no probabilities", usage=usage)
         pooled = composite_probabilities([(a.probabilities or {}, w) for a, w in answers])
         stance = most_probable(pooled)
         agreeing = [a for a, _ in answers if a.stance is stance and a.quote]
@@ -168,10 +167,12 @@ class CompositeJudge:
             quote=quoted.quote if quoted and stance is not Stance.NOT_MENTIONED else None,
             quote_chunk_id=quoted.quote_chunk_id if quoted and stance is not Stance.NOT_MENTIONED else None,
             quote_discarded=any(a.quote_discarded for a, _ in answers),
-            **counters,
+            usage=usage,
         )
 
 
-def _summed_counters(answers: Sequence[Judgement]) -> dict[str, Any]:
-    fields = ("prompt_tokens", "reused_tokens", "completion_tokens", "seconds")
-    return {name: sum(getattr(a, name) for a in answers) for name in fields}
+def _summed_usage(answers: Sequence[Judgement]) -> ModelUsage:
+    total = ModelUsage()
+    for answer in answers:
+        total.add(answer.usage)
+    return total

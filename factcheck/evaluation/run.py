@@ -262,7 +262,7 @@ def evaluate_dataset(
     stats = session.checker.stats
     return score(
         dataset.name, claims, results, seconds=stats.seconds,
-        model_tokens=stats.prompt_tokens + stats.completion_tokens, model=session.model.name,
+        model_tokens=stats.usage.tokens, model=session.model.name,
         embedder=session.embedder.id, judge_weight=session.calibration.judge_weight,
     )  # fmt: skip
 

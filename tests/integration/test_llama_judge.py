@@ -44,7 +44,7 @@ def assert_well_formed(result: Judgement, passages: list[Passage]) -> None:
     assert sum(result.probabilities.values()) == pytest.approx(1.0)
     assert all(p > 0.0 for p in result.probabilities.values())
     assert result.probabilities[result.stance.value] == max(result.probabilities.values())
-    assert result.seconds > 0.0 and result.prompt_tokens > 0
+    assert result.usage.seconds > 0.0 and result.usage.prompt_tokens > 0
     if result.quote is not None:
         chunk = next(p for p in passages if p.chunk_id == result.quote_chunk_id)
         assert normalise_whitespace(result.quote) in normalise_whitespace(chunk.text)
@@ -69,8 +69,8 @@ def test_the_second_document_for_a_claim_reuses_the_cached_prefix(judge: LlamaJu
     assert_well_formed(result, second)
     prompt = judge.prompt_text(CLAIM, second)
     before_claim = len(judge.tokenize(prompt[: prompt.index(CLAIM)])) - 1  # -1: the boundary may merge
-    assert result.reused_tokens > before_claim
-    assert result.reused_tokens < result.prompt_tokens
+    assert result.usage.reused_tokens > before_claim
+    assert result.usage.reused_tokens < result.usage.prompt_tokens
 
 
 def test_identical_calls_give_identical_judgements(judge: LlamaJudge):
@@ -81,7 +81,9 @@ def test_identical_calls_give_identical_judgements(judge: LlamaJudge):
     # Bit for bit, although the second call finds its whole prompt in the KV cache.
     assert again.probabilities == once.probabilities
     assert (again.stance, again.quote, again.quote_chunk_id) == (once.stance, once.quote, once.quote_chunk_id)
-    assert again.prompt_tokens == once.prompt_tokens and again.reused_tokens > once.reused_tokens
+    assert (
+        again.usage.prompt_tokens == once.usage.prompt_tokens and again.usage.reused_tokens > once.usage.reused_tokens
+    )
 
 
 def test_a_quote_cut_off_by_the_token_budget_is_an_error_not_a_stance(smollm_path: Path):
@@ -91,7 +93,7 @@ def test_a_quote_cut_off_by_the_token_budget_is_an_error_not_a_stance(smollm_pat
     # At temperature 0 smollm's label for this pair is fixed (supports); only a quoted label can be cut off.
     assert result.stance is Stance.ERROR
     assert "cut off" in (result.error or "")
-    assert result.probabilities is not None and result.completion_tokens == 2
+    assert result.probabilities is not None and result.usage.completion_tokens == 2
 
 
 def test_instructions_inside_an_article_are_read_as_passage_text(judge: LlamaJudge):
@@ -106,7 +108,7 @@ def test_a_prompt_longer_than_the_context_is_trimmed_not_fatal(smollm_path: Path
     passages = slices("000_022d5beb5f24331b", n=4, words=120)
     result = small.judge("Trump said " + "very " * 600 + "much.", "000_022d5beb5f24331b", passages)
     assert result.stance is not Stance.ERROR, result.error
-    assert result.prompt_tokens <= 768 - small.max_quote_tokens
+    assert result.usage.prompt_tokens <= 768 - small.max_quote_tokens
 
 
 def test_label_log_probabilities_match_llama_cpp_logprobs(smollm_path: Path):

@@ -31,7 +31,7 @@ from factcheck.models.cross_encoder import (
     softmax,
     stance_probabilities,
 )
-from factcheck.schema import JUDGED_STANCES, Judgement, Passage, Stance
+from factcheck.schema import JUDGED_STANCES, Judgement, ModelUsage, Passage, Stance
 from tests.judge_fakes import FakeJudge
 from tests.verifier_model import build_verifier
 
@@ -206,7 +206,7 @@ def test_the_quote_is_a_sentence_of_the_passages_verbatim_with_its_chunk(tiny):
         if judgement.stance is not N:
             chunk = {p.chunk_id: p.text for p in passages}[judgement.quote_chunk_id]
             assert judgement.quote in chunk
-        assert judgement.prompt_tokens > 0
+        assert judgement.usage.prompt_tokens > 0
     assert verdicts  # the random model answers something for each claim
 
 
@@ -308,12 +308,14 @@ def fake(*answers: Judgement) -> FakeJudge:
 
 
 def test_the_composite_asks_both_quotes_the_agreeing_one_and_sums_the_counters():
-    llm = fake(judgement(S, 0.6, "The summit was held in Anchorage, Alaska.", prompt_tokens=100, seconds=2.0))
-    verifier = fake(judgement(S, 0.9, None, prompt_tokens=30, seconds=0.1))
+    llm = fake(
+        judgement(S, 0.6, "The summit was held in Anchorage, Alaska.", usage=ModelUsage(prompt_tokens=100, seconds=2.0))
+    )
+    verifier = fake(judgement(S, 0.9, None, usage=ModelUsage(prompt_tokens=30, seconds=0.1)))
     composite = CompositeJudge([(llm, 0.4), (verifier, 0.3)])
     answer = composite.judge("The summit was in Alaska.", "doc", PASSAGES)
     assert answer.stance is S and answer.quote == "The summit was held in Anchorage, Alaska."
-    assert answer.prompt_tokens == 130 and answer.seconds == pytest.approx(2.1)
+    assert answer.usage.prompt_tokens == 130 and answer.usage.seconds == pytest.approx(2.1)
     assert llm.history and verifier.history
     assert composite.weight == pytest.approx(0.7)
 
