@@ -34,6 +34,35 @@ from factcheck.cli.common import (
 # evaluation.split's values, as choices, without importing the evaluation package for --help
 SplitChoice = enum.Enum("SplitChoice", {"TRAIN": "train", "HELDOUT": "heldout", "ALL": "all"}, type=str)
 
+DatasetsArg = Annotated[list[Path], typer.Argument(help="Dataset folders, each with corpus/ and claims.jsonl.")]
+ModelOpt = Annotated[str | None, typer.Option(help="Chat model for this run (overrides the root --model).")]
+EmbedderOpt = Annotated[str | None, typer.Option(help="Embedding model for this run (overrides the root --embedder).")]
+CompareOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--compare",
+        help="A run saved with --format json: show flipped cases and metric changes.",
+        exists=True,
+        dir_okay=False,
+    ),
+]
+OracleOpt = Annotated[
+    bool,
+    typer.Option(
+        "--oracle-stances",
+        help="Replace the model's stances with the gold ones (judge weight 1): "
+        "scores retrieval and aggregation apart from the model.",
+    ),
+]
+SplitOpt = Annotated[
+    SplitChoice,
+    typer.Option(
+        "--split",
+        help="Which claims: train (what thresholds are fitted on), heldout (what figures are reported on; "
+        "the fit never sees it) or all. The split is fixed by each claim's id.",
+    ),
+]
+
 if TYPE_CHECKING:
     from factcheck.config import Settings
     from factcheck.evaluation import Comparison, Dataset, EvalOptions, EvalRun
@@ -41,43 +70,19 @@ if TYPE_CHECKING:
 
 def evaluate(
     ctx: typer.Context,
-    datasets: Annotated[list[Path], typer.Argument(help="Dataset folders, each with corpus/ and claims.jsonl.")],
-    model: Annotated[str | None, typer.Option(help="Chat model for this run (overrides the root --model).")] = None,
-    embedder: Annotated[
-        str | None, typer.Option(help="Embedding model for this run (overrides the root --embedder).")
-    ] = None,
+    datasets: DatasetsArg,
+    model: ModelOpt = None,
+    embedder: EmbedderOpt = None,
     fmt: FormatOpt = None,
     out: OutOpt = None,
-    compare: Annotated[
-        Path | None,
-        typer.Option(
-            "--compare",
-            help="A run saved with --format json: show flipped cases and metric changes.",
-            exists=True,
-            dir_okay=False,
-        ),
-    ] = None,  # fmt: skip
-    oracle_stances: Annotated[
-        bool,
-        typer.Option(
-            "--oracle-stances",
-            help="Replace the model's stances with the gold ones (judge weight 1): "
-            "scores retrieval and aggregation apart from the model.",
-        ),
-    ] = False,  # fmt: skip
+    compare: CompareOpt = None,
+    oracle_stances: OracleOpt = False,
     no_model: NoModelOpt = False,
     no_checks: NoChecksOpt = False,
     judge_weight: WeightOpt = None,
     judge: JudgeOpt = None,
     without: WithoutOpt = None,
-    split: Annotated[
-        SplitChoice,
-        typer.Option(
-            "--split",
-            help="Which claims: train (what thresholds are fitted on), heldout (what figures are reported on; "
-            "the fit never sees it) or all. The split is fixed by each claim's id.",
-        ),
-    ] = SplitChoice.ALL,  # fmt: skip
+    split: SplitOpt = SplitChoice.ALL,
 ) -> None:
     """Score the checker on labelled datasets: accuracy, balanced accuracy, macro-F1, per-label
     scores, confusion matrix, evidence recall, errors, time and tokens per claim.
@@ -99,9 +104,12 @@ def evaluate(
     from factcheck.check.session import CheckOptions
 
     check = CheckOptions(
-        use_model=not no_model and bool(settings.judges), deterministic_checks=not no_checks,
-        judge_weight=judge_weight, use_cache=False, signals=signals_without(without),
-    )  # fmt: skip
+        use_model=not no_model and bool(settings.judges),
+        deterministic_checks=not no_checks,
+        judge_weight=judge_weight,
+        use_cache=False,
+        signals=signals_without(without),
+    )
     options = EvalOptions(check, oracle_stances, split=Split(split.value))
     _smoke_test_notice(settings, options)
     run = _run(settings, loaded, options)
