@@ -148,15 +148,24 @@ class Asker:
         claims = self._check_claims(text, on_checking)
         if claims and self.generator is not None and not self.session.model.consulted:  # wrote, did not judge
             notices.append(CLAIMS_NOT_JUDGED.format(model=self.session.model.name))
-        disagreements = distinct([
-            *passage_disagreements(passages, self.coverage),  # "about the question": the same bar
-            *claim_disagreements([(c.text, c.markers, c.result) for c in claims], citations),
-        ])  # fmt: skip
+        disagreements = distinct(
+            [
+                *passage_disagreements(passages, self.coverage),  # "about the question": the same bar
+                *claim_disagreements([(c.text, c.markers, c.result) for c in claims], citations),
+            ]
+        )
         return Answer(
-            question=question, text=text, covered=True, passages=tuple(passages), citations=tuple(citations),
-            dropped=tuple(dropped), claims=tuple(claims), disagreements=tuple(disagreements),
-            notices=tuple(notices), extractive=self.generator is None,
-        )  # fmt: skip
+            question=question,
+            text=text,
+            covered=True,
+            passages=tuple(passages),
+            citations=tuple(citations),
+            dropped=tuple(dropped),
+            claims=tuple(claims),
+            disagreements=tuple(disagreements),
+            notices=tuple(notices),
+            extractive=self.generator is None,
+        )
 
     def _check_claims(self, text: str, on_checking: Callable[[int], None] | None) -> list[AnswerClaim]:
         claims = answer_claims(text)[: self.max_claims]

@@ -155,8 +155,8 @@ def _numbers(pair: _Pair, c: Quantity, e: Quantity) -> Judged | None:
 
 def _number_range(q: Quantity) -> tuple[float, float]:
     v, slack = q.value, abs(q.value) * 0.1
-    return {"=": (v, v), "~": (v - slack, v + slack), "<~": (v - slack, v), ">": (v, math.inf),
-            "<": (-math.inf, v)}[q.bound]  # fmt: skip
+    ranges = {"=": (v, v), "~": (v - slack, v + slack), "<~": (v - slack, v), ">": (v, math.inf), "<": (-math.inf, v)}
+    return ranges[q.bound]
 
 
 def _overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:

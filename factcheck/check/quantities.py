@@ -131,8 +131,7 @@ _VALUE_GROUPS = ("part", "year", "mon", "day")
 def _moment(text: str, start: int, end: int, kind: str, **fields) -> Moment:
     m = _RELATION.search(text, max(0, start - 20), start)
     relation = _RELATIONS.get(m.group(1).lower(), "~") if m else "="
-    return Moment(text[m.start() if m else start : end], kind, start, end, relation=relation,
-                  **fields)  # fmt: skip
+    return Moment(text[m.start() if m else start : end], kind, start, end, relation=relation, **fields)
 
 
 def _date_fields(m: re.Match) -> dict | None:

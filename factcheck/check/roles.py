@@ -153,8 +153,7 @@ def _mention(text, tokens, words, i, head) -> tuple[Role | None, int]:
         return None, i + n
     person = [_POSSESSIVE.sub("", w) for w in words[name[0] : name[1]]]
     first = _fold(person[0]) if len(person) > 1 else ""
-    role = Role(text[span[0] : span[1]], first, _fold(person[-1]), canonical, kind,
-                frozenset(portfolio), modifier)  # fmt: skip
+    role = Role(text[span[0] : span[1]], first, _fold(person[-1]), canonical, kind, frozenset(portfolio), modifier)
     return role, max(i + n, name[1])
 
 

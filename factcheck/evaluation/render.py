@@ -124,8 +124,10 @@ def _md_table(header: list[str], rows: list[list[str]], numeric_from: int = 1) -
 
 def _md_dataset(result: DatasetResult) -> list[str]:
     lines = [f"## {result.dataset}", ""]
-    per_label = [[label, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.support)]
-                 for label, s in result.per_label.items()]  # fmt: skip
+    per_label = [
+        [label, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.support)]
+        for label, s in result.per_label.items()
+    ]
     lines += _md_table(["label", "precision", "recall", "F1", "support"], per_label)
     note = unseen_note(result)
     lines += [f"*{note}*", ""] if note else []
@@ -143,12 +145,15 @@ def _md_dataset(result: DatasetResult) -> list[str]:
 def _md_comparison(comparison: Comparison) -> list[str]:
     lines = ["## Changes since the previous run", ""]
     if comparison.deltas:
-        rows = [[d.dataset, d.metric, f"{d.before:.3f}", f"{d.after:.3f}", f"{d.change:+.3f}"]
-                for d in comparison.deltas]  # fmt: skip
+        rows = [
+            [d.dataset, d.metric, f"{d.before:.3f}", f"{d.after:.3f}", f"{d.change:+.3f}"] for d in comparison.deltas
+        ]
         lines += _md_table(["dataset", "metric", "before", "after", "change"], rows, numeric_from=2)
     if comparison.flips:
-        rows = [[f.dataset, f.id, f.gold, f"{f.before} → {f.after}", "correct" if f.correct else "wrong"]
-                for f in comparison.flips]  # fmt: skip
+        rows = [
+            [f.dataset, f.id, f.gold, f"{f.before} → {f.after}", "correct" if f.correct else "wrong"]
+            for f in comparison.flips
+        ]
         lines += _md_table(["dataset", "id", "gold", "before → after", "now"], rows, numeric_from=5)
     else:
         lines += ["No case changed its verdict.", ""]

@@ -69,8 +69,13 @@ class Case:
         return self.gold == self.predicted
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "gold": self.gold, "predicted": self.predicted, "cited": self.cited,
-                "correct": self.correct}  # fmt: skip
+        return {
+            "id": self.id,
+            "gold": self.gold,
+            "predicted": self.predicted,
+            "cited": self.cited,
+            "correct": self.correct,
+        }
 
 
 @dataclass(frozen=True)
@@ -261,10 +266,15 @@ def evaluate_dataset(
     results = session.check(items, progress=on_claim)
     stats = session.checker.stats
     return score(
-        dataset.name, claims, results, seconds=stats.seconds,
-        model_tokens=stats.usage.tokens, model=session.model.name,
-        embedder=session.embedder.id, judge_weight=session.calibration.judge_weight,
-    )  # fmt: skip
+        dataset.name,
+        claims,
+        results,
+        seconds=stats.seconds,
+        model_tokens=stats.usage.tokens,
+        model=session.model.name,
+        embedder=session.embedder.id,
+        judge_weight=session.calibration.judge_weight,
+    )
 
 
 def evaluate(

@@ -41,8 +41,13 @@ def _per_label(result: DatasetResult) -> Table:
         table.add_column(name, justify="right", no_wrap=True)
     for label, s in result.per_label.items():
         bar = Text("█" * round(s.f1 * 10) + "·" * (10 - round(s.f1 * 10)), style=LABEL_STYLES[label])
-        table.add_row(Text(label, style=LABEL_STYLES[label]), f"{s.precision:.3f}", f"{s.recall:.3f}",
-                      Text(f"{s.f1:.3f} ").append(bar), str(s.support))  # fmt: skip
+        table.add_row(
+            Text(label, style=LABEL_STYLES[label]),
+            f"{s.precision:.3f}",
+            f"{s.recall:.3f}",
+            Text(f"{s.f1:.3f} ").append(bar),
+            str(s.support),
+        )
     return table
 
 
@@ -64,8 +69,13 @@ def _comparison(comparison: Comparison, console: Console) -> None:
     console.rule("[bold]since the previous run")
     if comparison.deltas:
         table = _table("metric changes")
-        for name, justify in (("dataset", "left"), ("metric", "left"), ("before", "right"), ("after", "right"),
-                              ("change", "right")):  # fmt: skip
+        for name, justify in (
+            ("dataset", "left"),
+            ("metric", "left"),
+            ("before", "right"),
+            ("after", "right"),
+            ("change", "right"),
+        ):
             table.add_column(name, justify=justify, no_wrap=True)
         for d in comparison.deltas:
             table.add_row(Text(d.dataset), d.metric, f"{d.before:.3f}", f"{d.after:.3f}", f"{d.change:+.3f}")
