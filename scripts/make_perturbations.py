@@ -234,8 +234,7 @@ def stated_elsewhere(v: Value, doc: Doc, docs: list[Doc]) -> list[str]:
 
 
 def content_words(sentence: str) -> set[str]:
-    return {w for w in (x.lower().strip("’'-") for x in WORD.findall(sentence))
-            if len(w) >= 4 and w not in STOPWORDS}  # fmt: skip
+    return {w for w in (x.lower().strip("’'-") for x in WORD.findall(sentence)) if len(w) >= 4 and w not in STOPWORDS}
 
 
 def similar_elsewhere(sentence: str, doc: Doc, docs: list[Doc]) -> str | None:
@@ -396,8 +395,10 @@ def build(docs: list[Doc], rng: random.Random) -> list[dict]:
             unique = [v for v in values if not stated_elsewhere(v, doc, docs)]
             if unique and not similar_elsewhere(sentence, doc, docs):
                 shown = "; ".join(f"{v.kind} “{v.text}”" for v in unique)
-                note = (f"Sentence of {doc.id} as written. Found in no other article: {shown};"
-                        " no other article has a similar sentence.")  # fmt: skip
+                note = (
+                    f"Sentence of {doc.id} as written. Found in no other article: {shown};"
+                    " no other article has a similar sentence."
+                )
                 difficulty = "easy"
                 if PRONOUN.search(sentence):  # who "he" is, only the article's context says
                     difficulty = "medium"
@@ -459,7 +460,7 @@ def build(docs: list[Doc], rng: random.Random) -> list[dict]:
             "medium",
             "hand-written:absent",
             "On-topic but absent: no article mentions it (checked against all five).",
-        )  # fmt: skip
+        )
         for s in ON_TOPIC_ABSENT
     ]
     claims = as_is + swapped + absent
@@ -470,8 +471,14 @@ def build(docs: list[Doc], rng: random.Random) -> list[dict]:
 
 
 def claim(text: str, label: str, evidence: list[str], difficulty: str, origin: str, notes: str) -> dict:
-    return {"claim": text, "label": label, "evidence": evidence, "difficulty": difficulty,
-            "origin": origin, "notes": notes}  # fmt: skip
+    return {
+        "claim": text,
+        "label": label,
+        "evidence": evidence,
+        "difficulty": difficulty,
+        "origin": origin,
+        "notes": notes,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,8 +32,15 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("FACTCHECK_HOME", str(home))
     monkeypatch.setenv("FACTCHECK_MODELS_DIR", str(MODELS_DIR))
-    for name in ("FACTCHECK_MODEL", "FACTCHECK_EMBEDDER", "FACTCHECK_CHUNK_TOKENS", "FACTCHECK_CHUNK_OVERLAP_TOKENS",
-                 "FACTCHECK_JUDGE", "FACTCHECK_VERIFIER", "FACTCHECK_VERIFIER_WEIGHT"):  # fmt: skip
+    for name in (
+        "FACTCHECK_MODEL",
+        "FACTCHECK_EMBEDDER",
+        "FACTCHECK_CHUNK_TOKENS",
+        "FACTCHECK_CHUNK_OVERLAP_TOKENS",
+        "FACTCHECK_JUDGE",
+        "FACTCHECK_VERIFIER",
+        "FACTCHECK_VERIFIER_WEIGHT",
+    ):
         monkeypatch.delenv(name, raising=False)
     FAKE_CHAT.queue.clear()
     FAKE_CHAT.history.clear()

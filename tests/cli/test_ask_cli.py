@@ -106,8 +106,18 @@ def test_a_long_question_is_trimmed_with_a_notice(corpus, generator):
 def test_the_prompt_reads_questions_and_commands_until_quit(corpus, generator):
     generator.enqueue(["The summit took place in Alaska [1]."])
     doc_id = sorted(p.stem for p in corpus.glob("*.txt"))[0]
-    lines = ["", "/help", "/sources", f"/doc {doc_id}", "/doc ../../etc/passwd", "/check The summit took place in Alaska.",
-             "/nonsense", QUESTION, "/quit", "never read"]  # fmt: skip
+    lines = [
+        "",
+        "/help",
+        "/sources",
+        f"/doc {doc_id}",
+        "/doc ../../etc/passwd",
+        "/check The summit took place in Alaska.",
+        "/nonsense",
+        QUESTION,
+        "/quit",
+        "never read",
+    ]
     result = runner.invoke(app, ["ask"], input="\n".join(lines) + "\n")
     assert result.exit_code == 0, result.output
     out = result.stdout

@@ -72,7 +72,8 @@ def test_a_cached_verdict_does_not_survive_a_change_in_the_stored_sentences(corp
     # The records stay as they were; one stored sentence does not.
     s = store()
     first = s._sentences.get(limit=1, include=["documents", "embeddings"])
-    s._sentences.update(ids=first["ids"], documents=[first["documents"][0] + " Edited."],
-                        embeddings=[list(first["embeddings"][0])])  # fmt: skip
+    s._sentences.update(
+        ids=first["ids"], documents=[first["documents"][0] + " Edited."], embeddings=[list(first["embeddings"][0])]
+    )
     assert runner.invoke(app, args).exit_code == 0
     assert computed == [claim, claim]

@@ -94,20 +94,23 @@ def hostile_report() -> CheckReport:
     refutes = SourceStance("doc" + TITLE, Stance.REFUTES, 0.9, f"It says 1,550.{CLEAR}", "doc:0", 0.8)
     result = ClaimResult(f"c1{CLEAR}", CLAIM, Verdict.CONTRADICTED, 0.8, 0, (refutes,))
     contradiction = Contradiction(f"topic{TITLE}", CLAIM, "a", f"one{CLEAR}", "b", f"two{TITLE}")
-    return CheckReport((result,), ModelInfo("m", None), "e", "p", "now", (f"notice{CLEAR}",),
-                       contradictions=(contradiction,))  # fmt: skip
+    return CheckReport(
+        (result,), ModelInfo("m", None), "e", "p", "now", (f"notice{CLEAR}",), contradictions=(contradiction,)
+    )
 
 
 def hostile_answer() -> Answer:
     result = ClaimResult("claim-1", CLAIM, Verdict.CONTRADICTED, 0.8, 0, ())
     return Answer(
-        question=f"q{CLEAR}", text=f"not covered{TITLE}", covered=False,
+        question=f"q{CLEAR}",
+        text=f"not covered{TITLE}",
+        covered=False,
         citations=(Citation(1, f"doc{TITLE}", "doc:0001", f"quote{CLEAR}", 0.9),),
         dropped=(DroppedMarker(2, f"reason{CLEAR}"),),
         claims=(AnswerClaim(CLAIM, (1,), result),),
         disagreements=(Disagreement(f"about{CLEAR}", "a", f"one{TITLE}", "b", f"two{CLEAR}", "passages"),),
         notices=(f"notice{TITLE}",),
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize("width", [80, 160])

@@ -42,8 +42,9 @@ def corpus(fake_embedder, sample_corpus, monkeypatch) -> Path:
 def other_writer(corpus) -> Iterator[subprocess.Popen]:
     """A second process holding the store's writer lock, as a running ingest does."""
     lock_file = lock_path(load_settings().store_dir)
-    proc = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(lock_file)],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(lock_file)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
         yield proc
@@ -100,8 +101,9 @@ def test_readers_do_not_wait_for_a_writer(corpus, other_writer):
 
 def test_writing_goes_on_once_the_other_process_is_done(corpus, tmp_path):
     lock_file = lock_path(load_settings().store_dir)
-    done = subprocess.run([sys.executable, "-c", HOLD_LOCK, str(lock_file)], input="\n", text=True,
-                          capture_output=True, timeout=30)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", HOLD_LOCK, str(lock_file)], input="\n", text=True, capture_output=True, timeout=30
+    )
     assert done.returncode == 0
     new = tmp_path / "fresh.txt"
     new.write_text("A fresh article about the summit in Anchorage.")

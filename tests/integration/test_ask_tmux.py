@@ -94,8 +94,13 @@ def home(minilm_path, smollm_path, tmp_path_factory) -> Path:
 
 def test_the_prompt_answers_with_a_citation_and_verdicts_in_a_terminal(home, tmp_path):
     assert TMUX is not None, "tmux is required in CI: apt-get install tmux"
-    env = {"FACTCHECK_HOME": str(home), "FACTCHECK_MODELS_DIR": str(MODELS_DIR), "FACTCHECK_MODEL": "smollm2-135m",
-           "TERM": "xterm-256color", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}  # fmt: skip
+    env = {
+        "FACTCHECK_HOME": str(home),
+        "FACTCHECK_MODELS_DIR": str(MODELS_DIR),
+        "FACTCHECK_MODEL": "smollm2-135m",
+        "TERM": "xterm-256color",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+    }
     assignments = " ".join(f"{key}={shlex.quote(value)}" for key, value in env.items())
     # The command's output is kept in a log as well, to show if the session dies early.
     log = tmp_path / "ask.log"

@@ -26,15 +26,21 @@ from tests.fakes import FakeEmbedder, FakeGenerator
 
 EMBEDDER = FakeEmbedder()
 ALASKA = Passage(
-    "alaska-news", "alaska-news:0:0000",
+    "alaska-news",
+    "alaska-news:0:0000",
     "Reporters waited in the rain. Trump and Putin met at a military base in Anchorage, Alaska. The talks lasted three hours.",
-    "Trump and Putin met at a military base in Anchorage, Alaska.", 0.8, 0.03,
-)  # fmt: skip
+    "Trump and Putin met at a military base in Anchorage, Alaska.",
+    0.8,
+    0.03,
+)
 TREATY = Passage(
-    "treaty-news", "treaty-news:0:0000",
+    "treaty-news",
+    "treaty-news:0:0000",
     "The New START treaty caps deployed strategic warheads at 1,550. It expires in February.",
-    "The New START treaty caps deployed strategic warheads at 1,550.", 0.7, 0.02,
-)  # fmt: skip
+    "The New START treaty caps deployed strategic warheads at 1,550.",
+    0.7,
+    0.02,
+)
 
 
 def embed(texts: Sequence[str]) -> np.ndarray:
@@ -129,8 +135,14 @@ def test_a_long_question_is_trimmed_at_a_word_boundary():
 
 
 def test_passages_of_different_documents_with_conflicting_numbers_disagree():
-    other = Passage("other-news", "other-news:0:0000", "The treaty caps deployed strategic warheads at 1,000.",
-                    "The treaty caps deployed strategic warheads at 1,000.", 0.7, 0.02)  # fmt: skip
+    other = Passage(
+        "other-news",
+        "other-news:0:0000",
+        "The treaty caps deployed strategic warheads at 1,000.",
+        "The treaty caps deployed strategic warheads at 1,000.",
+        0.7,
+        0.02,
+    )
     [found] = passage_disagreements([TREATY, ALASKA, other], topic_similarity=0.4)
     assert (found.doc_a, found.doc_b, found.basis) == ("treaty-news", "other-news", "passages")
     assert "1,550" in found.about and "1,000" in found.about

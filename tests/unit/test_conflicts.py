@@ -230,13 +230,12 @@ def number_text(value: int, style: int) -> str:
 numbers = st.builds(number_text, st.integers(0, 10**9), st.integers(0, 3))
 dates = st.one_of(
     st.builds("{} {}".format, st.sampled_from(MONTHS), st.integers(1800, 2100)),
-    st.builds("on {} {}, {}".format, st.sampled_from(MONTHS), st.integers(1, 28),
-              st.integers(1800, 2100)),
+    st.builds("on {} {}, {}".format, st.sampled_from(MONTHS), st.integers(1, 28), st.integers(1800, 2100)),
     st.builds("since {}".format, st.integers(1800, 2100)),
     st.builds("at {}:{:02d} GMT".format, st.integers(0, 23), st.integers(0, 59)),
     st.builds("at {} p.m.".format, st.integers(1, 12)),
     st.sampled_from(WEEKDAYS),
-)  # fmt: skip
+)
 people = st.builds("{} {}".format, st.sampled_from(TITLES), st.sampled_from(NAMES))
 fillers = st.sampled_from(["said", "the", "talks", "in", "and", "about", "more than", ",", "."])
 news_sentence = st.lists(
@@ -250,8 +249,14 @@ def test_a_sentence_never_conflicts_with_itself(sentence):
     assert [r for r in compare(sentence, sentence) if r.outcome == "conflict"] == []
 
 
-@given(st.integers(0, 10**7), st.integers(0, 10**7), st.sampled_from(NOUNS),
-       st.sampled_from(SUBJECTS), st.sampled_from(VERBS), dates)  # fmt: skip
+@given(
+    st.integers(0, 10**7),
+    st.integers(0, 10**7),
+    st.sampled_from(NOUNS),
+    st.sampled_from(SUBJECTS),
+    st.sampled_from(VERBS),
+    dates,
+)
 @settings(max_examples=300, deadline=None)
 def test_swapping_a_number_in_an_identical_sentence_is_a_number_conflict(old, new, noun, subject, verb, when):
     if old == new:
@@ -265,8 +270,7 @@ def test_swapping_a_number_in_an_identical_sentence_is_a_number_conflict(old, ne
 @settings(max_examples=200, deadline=None)
 def test_results_are_deterministic_and_do_not_depend_on_caches(claim, evidence):
     first = compare(claim, evidence)
-    caches = (quantities.quantities, quantities.moments, roles.roles, conflicts_module._tokens,
-              conflicts_module._near)  # fmt: skip
+    caches = (quantities.quantities, quantities.moments, roles.roles, conflicts_module._tokens, conflicts_module._near)
     for cached in caches:
         cached.cache_clear()
     assert compare(claim, evidence) == first == compare(claim, evidence)

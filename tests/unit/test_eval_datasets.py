@@ -131,8 +131,11 @@ def test_script_reproduces_the_committed_perturbations(tmp_path: Path) -> None:
     out = tmp_path / "perturbations"
     done = subprocess.run(
         [sys.executable, str(SCRIPT), "--out", str(out)],
-        capture_output=True, text=True, cwd=tmp_path, timeout=300,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     committed = sorted(p.relative_to(PERTURBATIONS) for p in PERTURBATIONS.rglob("*") if p.is_file())
     fresh = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())

@@ -35,8 +35,9 @@ class TestChunkingPolicy:
     def test_overlap_is_capped_at_half_of_a_capped_chunk(self):
         assert ChunkingPolicy.for_embedder(SizedEmbedder(64), 192, 48) == ChunkingPolicy(64, 32)
 
-    @given(a=st.tuples(st.integers(1, 4096), st.integers(0, 4096)),
-           b=st.tuples(st.integers(1, 4096), st.integers(0, 4096)))  # fmt: skip
+    @given(
+        a=st.tuples(st.integers(1, 4096), st.integers(0, 4096)), b=st.tuples(st.integers(1, 4096), st.integers(0, 4096))
+    )
     def test_signature_changes_exactly_when_the_policy_does(self, a, b):
         same_policy = ChunkingPolicy(*a) == ChunkingPolicy(*b)
         assert (ChunkingPolicy(*a).signature == ChunkingPolicy(*b).signature) == same_policy

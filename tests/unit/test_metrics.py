@@ -118,8 +118,13 @@ def test_score_turns_results_into_cases_and_counts_error_stances():
     ]
     scored = score("tiny", claims, results, seconds=3.0, model_tokens=300, model="m", embedder="e")
     assert [c.correct for c in scored.cases] == [True, False, True]
-    assert scored.cases[1].as_json() == {"id": "2", "gold": C, "predicted": SS, "cited": {"a": "supports"},
-                                         "correct": False}  # fmt: skip
+    assert scored.cases[1].as_json() == {
+        "id": "2",
+        "gold": C,
+        "predicted": SS,
+        "cited": {"a": "supports"},
+        "correct": False,
+    }
     assert scored.evidence_recall == pytest.approx(2 / 3)  # a and b for 1; b does not refute 2
     assert scored.error_rate == pytest.approx(1 / 6)
     assert (scored.seconds_per_claim, scored.tokens_per_claim) == (1.0, 100.0)
@@ -137,15 +142,17 @@ def test_the_oracle_answers_the_gold_stance_with_certainty():
 
 
 def test_gold_claims_name_each_bad_line():
-    text = "\n".join([
-        '{"id": "1", "claim": "x", "label": "supported", "evidence": ["a"]}',
-        '{"id": "2", "claim": "x", "label": "true", "evidence": []}',
-        "",
-        '{"id": "3", "claim": "x", "label": "unverified", "evidence": ["zzz"]}',
-        '{"id": "1", "claim": "y", "label": "unverified", "evidence": []}',
-        "[1, 2]",
-        '{"id": "5", "claim": "x", "label": "unverified"}',
-    ])  # fmt: skip
+    text = "\n".join(
+        [
+            '{"id": "1", "claim": "x", "label": "supported", "evidence": ["a"]}',
+            '{"id": "2", "claim": "x", "label": "true", "evidence": []}',
+            "",
+            '{"id": "3", "claim": "x", "label": "unverified", "evidence": ["zzz"]}',
+            '{"id": "1", "claim": "y", "label": "unverified", "evidence": []}',
+            "[1, 2]",
+            '{"id": "5", "claim": "x", "label": "unverified"}',
+        ]
+    )
     claims, problems = parse_gold_claims(text, {"a"})
     assert [c.id for c in claims] == ["1"]
     assert [line for line, _ in problems] == [2, 4, 5, 6, 7]

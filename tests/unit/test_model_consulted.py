@@ -15,9 +15,15 @@ CONFLICT = ValueCheck("number", "conflict", "1,000", "1,550")
 
 @pytest.mark.parametrize(
     ("use_model", "weight", "consulted"),
-    [(True, 0.0, False), (True, 1e-4, True), (True, 0.5, True), (True, 1.0, True), (False, 1.0, False),
-     (False, 0.0, False)],
-)  # fmt: skip
+    [
+        (True, 0.0, False),
+        (True, 1e-4, True),
+        (True, 0.5, True),
+        (True, 1.0, True),
+        (False, 1.0, False),
+        (False, 0.0, False),
+    ],
+)
 def test_a_model_is_consulted_only_when_it_is_used_and_its_weight_is_above_0(use_model, weight, consulted):
     assert consults_model(use_model, weight) is consulted
 
@@ -25,15 +31,16 @@ def test_a_model_is_consulted_only_when_it_is_used_and_its_weight_is_above_0(use
 judgements = st.builds(
     lambda stance, p, quote: Judgement(
         stance=stance,
-        probabilities=None if stance is Stance.ERROR else {s.value: (p if s is stance else (1 - p) / 2)
-                                                           for s in JUDGED_STANCES},
+        probabilities=None
+        if stance is Stance.ERROR
+        else {s.value: (p if s is stance else (1 - p) / 2) for s in JUDGED_STANCES},
         quote=quote,
         quote_chunk_id="doc:abc:0001" if quote else None,
     ),
     st.sampled_from([*JUDGED_STANCES, Stance.ERROR]),
     st.floats(0.0, 1.0),
     st.none() | st.just("What the model quoted."),
-)  # fmt: skip
+)
 
 
 @given(st.floats(-1.0, 1.0), st.booleans(), judgements)
@@ -44,8 +51,11 @@ def test_a_weight_0_model_changes_no_stance_so_not_asking_it_loses_nothing(simil
     judged = combine(Signals(**{**base.__dict__, "judgement": judgement}), cal)
     alone = combine(base, cal)
     assert (judged.stance, judged.confidence, judged.quote, judged.chunk_id) == (
-        alone.stance, alone.confidence, alone.quote, alone.chunk_id,
-    )  # fmt: skip
+        alone.stance,
+        alone.confidence,
+        alone.quote,
+        alone.chunk_id,
+    )
 
 
 def test_a_configured_model_that_was_not_consulted_gets_one_notice_instead_of_the_smoke_test_one():

@@ -25,18 +25,19 @@ class TestFindingRoles:
             ("Foreign Minister Sergei Lavrov arrived first.", "minister", {"foreign"}, "lavrov"),
             ("The defence minister Lavrov declined to comment.", "minister", {"defense"}, "lavrov"),
             ("Secretary of State Marco Rubio spoke to reporters.", "secretary", {"state"}, "rubio"),
-            ("Sergei Lavrov, the foreign minister, said talks went well.", "minister",
-             {"foreign"}, "lavrov"),
-            ("Russia's foreign minister, Sergei Lavrov, said talks went well.", "minister",
-             {"foreign"}, "lavrov"),
-            ("Yury Ushakov, Putin’s foreign policy aide, briefed reporters.", "adviser",
-             {"foreign", "policy"}, "ushakov"),
+            ("Sergei Lavrov, the foreign minister, said talks went well.", "minister", {"foreign"}, "lavrov"),
+            ("Russia's foreign minister, Sergei Lavrov, said talks went well.", "minister", {"foreign"}, "lavrov"),
+            (
+                "Yury Ushakov, Putin’s foreign policy aide, briefed reporters.",
+                "adviser",
+                {"foreign", "policy"},
+                "ushakov",
+            ),
             ("Chelsea manager Enzo Maresca praised the defence.", "coach", set(), "maresca"),
-            ("Deputy Prime Minister Chrystia Freeland resigned.", "deputy prime minister", set(),
-             "freeland"),
+            ("Deputy Prime Minister Chrystia Freeland resigned.", "deputy prime minister", set(), "freeland"),
             ("Sen. Ted Cruz objected.", "senator", set(), "cruz"),
         ],
-    )  # fmt: skip
+    )
     def test_title_first_and_appositive_forms(self, text, head, portfolio, last):
         role = only_role(text)
         assert (role.head, set(role.portfolio), role.last) == (head, portfolio, last)
@@ -57,8 +58,11 @@ class TestFindingRoles:
     def test_nationality_and_organisation_words_are_not_part_of_the_office(self):
         role = only_role("Russian Ambassador to the U.S. Alexander Darchiev was upbeat.")
         assert (role.head, role.portfolio, role.first, role.last) == (
-            "ambassador", frozenset(), "alexander", "darchiev",
-        )  # fmt: skip
+            "ambassador",
+            frozenset(),
+            "alexander",
+            "darchiev",
+        )
 
     def test_two_people_in_one_sentence_are_two_mentions(self):
         found = roles("U.S. President Donald Trump and Russian President Vladimir Putin met.")
@@ -118,8 +122,7 @@ RELATIONS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("claim", "evidence", "expected"), [r[1:] for r in RELATIONS],
-                         ids=[r[0] for r in RELATIONS])  # fmt: skip
+@pytest.mark.parametrize(("claim", "evidence", "expected"), [r[1:] for r in RELATIONS], ids=[r[0] for r in RELATIONS])
 def test_relate(claim, evidence, expected):
     assert relation(claim, evidence) == expected
 

@@ -22,8 +22,9 @@ SHA_B = "b" * 64
 
 def doc(doc_id: str = "article", sha256: str = SHA_A, text: str | None = None, **kw) -> SourceDocument:
     text = text if text is not None else f"{doc_id} first. {doc_id} second. {doc_id} third."
-    return SourceDocument(doc_id=doc_id, path=f"/corpus/{doc_id}.txt", title=f"Title of {doc_id}", text=text,
-                          sha256=sha256, **kw)  # fmt: skip
+    return SourceDocument(
+        doc_id=doc_id, path=f"/corpus/{doc_id}.txt", title=f"Title of {doc_id}", text=text, sha256=sha256, **kw
+    )
 
 
 def spans_of(document: SourceDocument, n: int) -> list[ChunkSpan]:
@@ -34,9 +35,17 @@ def spans_of(document: SourceDocument, n: int) -> list[ChunkSpan]:
     for i in range(n):
         start, end = i * step, (len(text) if i == n - 1 else (i + 1) * step)
         piece = text[start:end]
-        out.append(ChunkSpan(index=i, text=piece, start_char=start, end_char=end,
-                             start_byte=len(text[:start].encode()), end_byte=len(text[:end].encode()),
-                             n_tokens=len(piece.split()) + 2))  # fmt: skip
+        out.append(
+            ChunkSpan(
+                index=i,
+                text=piece,
+                start_char=start,
+                end_char=end,
+                start_byte=len(text[:start].encode()),
+                end_byte=len(text[:end].encode()),
+                n_tokens=len(piece.split()) + 2,
+            )
+        )
     return out
 
 
@@ -52,8 +61,14 @@ def axis(i: int, dim: int = 4) -> list[float]:
 def put(store: CorpusStore, document: SourceDocument, vectors: Sequence[Sequence[float]], chunking: str = "p/1"):
     spans = spans_of(document, len(vectors))
     sentences = sentences_of(document.text)
-    store.put_document(document, spans, vectors, sentences=sentences,
-                       sentence_embeddings=[axis(i + 1) for i in range(len(sentences))], chunking=chunking)  # fmt: skip
+    store.put_document(
+        document,
+        spans,
+        vectors,
+        sentences=sentences,
+        sentence_embeddings=[axis(i + 1) for i in range(len(sentences))],
+        chunking=chunking,
+    )
     return spans
 
 
@@ -69,8 +84,11 @@ class TestRoundTrip:
         record = store.document("article")
         assert record is not None
         assert (record.doc_id, record.title, record.source_path, record.sha256) == (
-            "article", "Title of article", "/corpus/article.txt", SHA_A,
-        )  # fmt: skip
+            "article",
+            "Title of article",
+            "/corpus/article.txt",
+            SHA_A,
+        )
         assert (record.n_chunks, record.n_chars, record.chunking) == (2, len(d.text), "sentences/192/48")
         assert record.published == date(2025, 8, 15)
         assert (record.authors, record.site, record.pages) == ((), "", ())
@@ -184,8 +202,14 @@ class TestReplaceAndRemove:
         put(store, doc(sha256=SHA_A), [axis(0), axis(1)])
         new = doc(sha256=SHA_B)
         with pytest.raises(StoreError, match="article"):
-            store.put_document(new, spans_of(new, 2), [axis(0)] * n_vectors, sentences=sentences_of(new.text),
-                               sentence_embeddings=[axis(0)] * 3, chunking="p/2")  # fmt: skip
+            store.put_document(
+                new,
+                spans_of(new, 2),
+                [axis(0)] * n_vectors,
+                sentences=sentences_of(new.text),
+                sentence_embeddings=[axis(0)] * 3,
+                chunking="p/2",
+            )
         assert store.document("article").sha256 == SHA_A
         assert [c.chunk_id for c in store.chunks("article")] == [chunk_id("article", SHA_A, i) for i in range(2)]
 
@@ -237,8 +261,14 @@ class TestSentences:
         put(store, doc(sha256=SHA_A), [axis(0)])
         new = doc(sha256=SHA_B)
         with pytest.raises(StoreError, match="sentences"):
-            store.put_document(new, spans_of(new, 1), [axis(0)], sentences=sentences_of(new.text),
-                               sentence_embeddings=[axis(0)], chunking="p/1")  # fmt: skip
+            store.put_document(
+                new,
+                spans_of(new, 1),
+                [axis(0)],
+                sentences=sentences_of(new.text),
+                sentence_embeddings=[axis(0)],
+                chunking="p/1",
+            )
         assert store.document("article").sha256 == SHA_A
         assert len(store.sentences().sentences) == 3
 
@@ -252,13 +282,18 @@ class TestSentences:
 
 
 class TestChunkId:
-    @given(doc_id=st.text(min_size=1), sha=st.text("0123456789abcdef", min_size=12, max_size=64),
-           index=st.integers(0, 9999))  # fmt: skip
+    @given(
+        doc_id=st.text(min_size=1),
+        sha=st.text("0123456789abcdef", min_size=12, max_size=64),
+        index=st.integers(0, 9999),
+    )
     def test_chunk_id_is_stable(self, doc_id, sha, index):
         assert chunk_id(doc_id, sha, index) == chunk_id(doc_id, sha, index)
 
-    @given(sha_a=st.text("0123456789abcdef", min_size=64, max_size=64),
-           sha_b=st.text("0123456789abcdef", min_size=64, max_size=64))  # fmt: skip
+    @given(
+        sha_a=st.text("0123456789abcdef", min_size=64, max_size=64),
+        sha_b=st.text("0123456789abcdef", min_size=64, max_size=64),
+    )
     def test_chunk_id_differs_when_the_content_hash_differs(self, sha_a, sha_b):
         # Only the first 12 hex digits are kept: a 48-bit prefix, plenty for one document's versions.
         if sha_a[:12] != sha_b[:12]:
@@ -269,8 +304,9 @@ class TestChunkId:
         assert len(ids) == 6
 
 
-def interrupt_before_commit(store: CorpusStore, monkeypatch: pytest.MonkeyPatch, document: SourceDocument,
-                            vectors: Sequence[Sequence[float]]) -> None:  # fmt: skip
+def interrupt_before_commit(
+    store: CorpusStore, monkeypatch: pytest.MonkeyPatch, document: SourceDocument, vectors: Sequence[Sequence[float]]
+) -> None:
     """put_document that stops (as on Ctrl-C) after writing chunks, before the record."""
 
     def stop(**kwargs):

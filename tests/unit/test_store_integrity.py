@@ -31,15 +31,37 @@ def orphan(store: CorpusStore, doc_id: str, sha256: str, vector: list[float], te
     """A chunk and a sentence as an ingest killed before its record leaves them."""
     cid = chunk_id(doc_id, sha256, 0)
     store._chunks.add(
-        ids=[cid], embeddings=[vector], documents=[text],
-        metadatas=[{"doc_id": doc_id, "doc_sha256": sha256, "chunk_index": 0, "start_char": 0,
-                    "end_char": len(text), "start_byte": 0, "end_byte": len(text), "n_tokens": 3}],
-    )  # fmt: skip
+        ids=[cid],
+        embeddings=[vector],
+        documents=[text],
+        metadatas=[
+            {
+                "doc_id": doc_id,
+                "doc_sha256": sha256,
+                "chunk_index": 0,
+                "start_char": 0,
+                "end_char": len(text),
+                "start_byte": 0,
+                "end_byte": len(text),
+                "n_tokens": 3,
+            }
+        ],
+    )
     store._sentences.add(
-        ids=[sentence_id(doc_id, sha256, 0)], embeddings=[vector], documents=[text],
-        metadatas=[{"doc_id": doc_id, "doc_sha256": sha256, "sentence_index": 0, "start_char": 0,
-                    "end_char": len(text), "chunk_id": cid}],
-    )  # fmt: skip
+        ids=[sentence_id(doc_id, sha256, 0)],
+        embeddings=[vector],
+        documents=[text],
+        metadatas=[
+            {
+                "doc_id": doc_id,
+                "doc_sha256": sha256,
+                "sentence_index": 0,
+                "start_char": 0,
+                "end_char": len(text),
+                "chunk_id": cid,
+            }
+        ],
+    )
 
 
 class TestOrphansAreInvisible:

@@ -20,9 +20,25 @@ def is_forbidden(ch: str) -> bool:
 
 # Text as a hostile article might have it: ordinary characters mixed with escape sequences.
 SEQUENCES = st.sampled_from(
-    ["\x1b[2J", "\x1b[31;1m", "\x1b]0;pwned\x07", "\x1b]8;;http://x\x1b\\", "\x1bP1$r\x1b\\", "\x9b2J",
-     "\x9d0;t\x9c", "\x1b(B", "\x1bc", "\x1b", "\x1b[", "\x1b]0;unterminated", "\r", "\x00", "\x7f", "\u202e"]
-)  # fmt: skip
+    [
+        "\x1b[2J",
+        "\x1b[31;1m",
+        "\x1b]0;pwned\x07",
+        "\x1b]8;;http://x\x1b\\",
+        "\x1bP1$r\x1b\\",
+        "\x9b2J",
+        "\x9d0;t\x9c",
+        "\x1b(B",
+        "\x1bc",
+        "\x1b",
+        "\x1b[",
+        "\x1b]0;unterminated",
+        "\r",
+        "\x00",
+        "\x7f",
+        "\u202e",
+    ]
+)
 HOSTILE = st.lists(st.one_of(st.text(max_size=8), SEQUENCES), max_size=12).map("".join)
 PLAIN = st.text(
     alphabet=st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="".join(BIDI_CONTROLS))

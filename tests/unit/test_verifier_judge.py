@@ -136,9 +136,11 @@ def test_the_strongest_sentence_has_the_most_evidence_either_way(rows):
 
 
 def test_a_refuting_sentence_outweighs_a_neutral_one_and_a_weaker_support():
-    rows = [{"supports": 0.1, "refutes": 0.0, "not_mentioned": 0.9},
-            {"supports": 0.6, "refutes": 0.1, "not_mentioned": 0.3},
-            {"supports": 0.05, "refutes": 0.9, "not_mentioned": 0.05}]  # fmt: skip
+    rows = [
+        {"supports": 0.1, "refutes": 0.0, "not_mentioned": 0.9},
+        {"supports": 0.6, "refutes": 0.1, "not_mentioned": 0.3},
+        {"supports": 0.05, "refutes": 0.9, "not_mentioned": 0.05},
+    ]
     assert strongest(rows) == 2 and most_probable(rows[2]) is R
 
 
@@ -338,9 +340,14 @@ def test_a_composite_needs_two_judges_that_count():
 
 @pytest.mark.parametrize(
     ("given_value", "judges"),
-    [("llm", ("llm",)), ("verifier", ("verifier",)), ("verifier+llm", ("llm", "verifier")),
-     ("LLM + Verifier", ("llm", "verifier")), ("none", ())],
-)  # fmt: skip
+    [
+        ("llm", ("llm",)),
+        ("verifier", ("verifier",)),
+        ("verifier+llm", ("llm", "verifier")),
+        ("LLM + Verifier", ("llm", "verifier")),
+        ("none", ()),
+    ],
+)
 def test_the_judge_setting_is_read_in_any_order_and_case(given_value, judges):
     assert Settings(judge=given_value).judges == judges
 
