@@ -1,34 +1,33 @@
-"""Find input files, and read each into a SourceDocument: decoded, cleaned of markup, titled, dated."""
+"""Find input files, and read each into a SourceDocument: decoded, cleaned of markup, titled, dated.
+
+Plain text and Markdown are kept as written; news pages go to html.py, PDFs to pdf.py. A metadata
+sidecar beside a file (sidecar.py) overrides what was read from it.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
-
-from bs4 import BeautifulSoup, Tag
-from dateutil import parser as dateparser
 
 from factcheck.corpus.decoding import decode
 from factcheck.corpus.files import irregular_reason, read_regular_file
+from factcheck.corpus.html import parse_date, read_html
+from factcheck.corpus.pdf import read_pdf
+from factcheck.corpus.sidecar import Sidecar, described_file, is_sidecar, read_sidecar
 from factcheck.errors import InputFileError
 from factcheck.schema import SourceDocument
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 HTML_SUFFIXES = (".html", ".htm")
+PDF_SUFFIX = ".pdf"
 
 TITLE_MAX_CHARS = 100
 DATE_LINES = 5  # a date is only taken from this many non-empty lines at the top of a text file
-_DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "template")
-_BLOCK_TAGS = (
-    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "tr", "br",
-    "blockquote", "pre", "section", "article", "main", "figcaption", "table", "ul", "ol",
-)  # fmt: skip
-_DATE_META = ("article:published_time", "og:published_time", "datepublished", "date", "pubdate")
 _DATE_LABEL = re.compile(r"^(?:published(?: on)?|publication date|date|posted(?: on)?)\s*[:–—-]?\s*", re.I)
 _MARKDOWN_DECOR = re.compile(r"^[\s#>-]+|[*_]+|\s+$")
 
@@ -38,7 +37,8 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[InputFileError]]:
 
     Folders are walked recursively in sorted order, skipping hidden files and folders. A missing or
     unreadable path is an error, and so is a file with an unsupported extension, whether it was
-    named explicitly or found in a folder, so the user hears about every file left out.
+    named explicitly or found in a folder, so the user hears about every file left out. A metadata
+    sidecar is no document of its own; one without its file is an error.
     """
     found: list[Path] = []
     errors: list[InputFileError] = []
@@ -56,6 +56,8 @@ def _expand(path: Path, errors: list[InputFileError]) -> Iterator[Path]:
         errors.append(InputFileError(str(path), "permission denied"))
     elif path.is_dir():
         yield from _walk(path, errors, seen=set())
+    elif is_sidecar(path):
+        _check_sidecar(path, errors)  # read with its file; named on its own (a shell glob), it is no document
     elif not _supported(path):
         errors.append(InputFileError(str(path), _unsupported_reason(path)))
     elif reason := irregular_reason(path):
@@ -79,12 +81,21 @@ def _walk(folder: Path, errors: list[InputFileError], seen: set[Path]) -> Iterat
             continue
         if entry.is_dir():
             yield from _walk(entry, errors, seen)
+        elif is_sidecar(entry):
+            _check_sidecar(entry, errors)
         elif not _supported(entry):
             errors.append(InputFileError(str(entry), _unsupported_reason(entry)))
         elif reason := irregular_reason(entry):
             errors.append(InputFileError(str(entry), reason))
         else:
             yield entry
+
+
+def _check_sidecar(sidecar: Path, errors: list[InputFileError]) -> None:
+    """A sidecar is read with the file it describes; one whose file is missing is reported."""
+    described = described_file(sidecar)
+    if not (described.exists() or described.is_symlink()):
+        errors.append(InputFileError(str(sidecar), f"orphan metadata sidecar: no file {described.name!r} beside it"))
 
 
 def _supported(path: Path) -> bool:
@@ -102,90 +113,55 @@ def read_document(path: Path, *, max_bytes: int) -> SourceDocument:
     if not _supported(path):
         raise InputFileError(str(path), _unsupported_reason(path))
     data = read_regular_file(path, max_bytes)
-    return parse_document(data, source=str(path), doc_id=path.stem, kind=path.suffix.lower())
+    sidecar = read_sidecar(path)  # before parsing: a broken sidecar is reported however the file reads
+    doc = parse_document(data, source=str(path), doc_id=path.stem, kind=path.suffix.lower())
+    return with_sidecar(doc, sidecar, data) if sidecar else doc
+
+
+def with_sidecar(doc: SourceDocument, sidecar: Sidecar, data: bytes) -> SourceDocument:
+    """doc with the sidecar's fields in place of those read, and a sha256 of file and sidecar."""
+    fields = dict(sidecar.fields)
+    if "title" in fields:
+        fields["title"] = _shorten(str(fields["title"]))
+    digest = hashlib.sha256(data)
+    digest.update(b"\0" + sidecar.raw)  # the separator keeps file+sidecar from colliding with another file
+    return replace(doc, sha256=digest.hexdigest(), **fields)
 
 
 def parse_document(data: bytes, *, source: str, doc_id: str, kind: str) -> SourceDocument:
     """Turn the bytes of one article into a SourceDocument, or raise InputFileError naming source.
 
-    kind is the format as a file suffix (".html", ".txt", ...): a file's own suffix, or what a
-    fetched page's content type maps to. source is what the user knows it by: a path or a URL.
+    kind is the format as a file suffix (".html", ".pdf", ".txt", ...): a file's own suffix, or
+    what a fetched page's content type maps to. source is what the user knows it by: a path or a URL.
     """
+    if kind == PDF_SUFFIX:  # binary: no text decoding
+        pdf = read_pdf(data, source=source)
+        fields = {"published": pdf.published, "authors": pdf.authors, "pages": pdf.pages}
+        return _document(data, doc_id, source, pdf.title, pdf.text, notes=pdf.notes, **fields)
     text, encoding, notes = decode(source, data)
-    is_html = kind in HTML_SUFFIXES
-    if is_html:
-        title, text, published = _parse_html(text)
-    else:
-        title, published = _text_title(text, markdown=kind == ".md"), _text_date(text)
+    if kind in HTML_SUFFIXES:
+        page = read_html(text, source=source)
+        fields = {"published": page.published, "authors": page.authors, "site": page.site}
+        return _document(
+            data, doc_id, source, page.title, page.text, encoding=encoding, notes=(*notes, *page.notes), **fields
+        )
     if not text.strip():
-        reason = "no text after removing markup" if is_html else "empty (no text)"
-        raise InputFileError(source, reason)
+        raise InputFileError(source, "empty (no text)")
+    title = _text_title(text, markdown=kind == ".md")
+    return _document(
+        data, doc_id, source, title, text, published=_text_date(text), encoding=encoding, notes=tuple(notes)
+    )
+
+
+def _document(data: bytes, doc_id: str, source: str, title: str, text: str, **fields) -> SourceDocument:
     return SourceDocument(
         doc_id=doc_id,
         path=source,
         title=_shorten(title or _first_line(text)),
         text=text,
         sha256=hashlib.sha256(data).hexdigest(),
-        published=published,
-        encoding=encoding,
-        notes=tuple(notes),
+        **fields,
     )
-
-
-def _parse_html(markup: str) -> tuple[str, str, date | None]:
-    """Title, readable text (one block per line) and publication date of an HTML page."""
-    soup = BeautifulSoup(markup, "html.parser")
-    published = _html_date(soup)
-    title = _html_title(soup)
-    for tag in soup.find_all([*_DROP_TAGS, "head", "title", "meta"]):
-        tag.decompose()
-    for tag in soup.find_all(_BLOCK_TAGS):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
-    for cell in soup.find_all(["td", "th"]):
-        cell.insert_after(" ")
-    lines = (" ".join(line.split()) for line in soup.get_text().splitlines())
-    return title, "\n".join(line for line in lines if line), published
-
-
-def _html_title(soup: BeautifulSoup) -> str:
-    for tag in (soup.find("title"), soup.find("h1")):
-        if isinstance(tag, Tag) and tag.get_text(strip=True):
-            return " ".join(tag.get_text().split())
-    return ""
-
-
-def _html_date(soup: BeautifulSoup) -> date | None:
-    candidates = [
-        str(meta.get("content", ""))
-        for meta in soup.find_all("meta")
-        for key in ("property", "name", "itemprop")
-        if str(meta.get(key, "")).lower() in _DATE_META
-    ]
-    for script in soup.find_all("script", type="application/ld+json"):
-        candidates.extend(_json_ld_dates(script.get_text()))
-    candidates.extend(str(t["datetime"]) for t in soup.find_all("time", datetime=True))
-    return next(filter(None, map(_parse_date, candidates)), None)
-
-
-def _json_ld_dates(raw: str) -> list[str]:
-    """Every "datePublished" string in a JSON-LD block (they nest, e.g. under "@graph")."""
-    found: list[str] = []
-
-    def visit(item: object) -> None:
-        if isinstance(item, dict):
-            if isinstance(item.get("datePublished"), str):
-                found.append(item["datePublished"])
-            item = list(item.values())
-        if isinstance(item, list):
-            for child in item:
-                visit(child)
-
-    try:
-        visit(json.loads(raw))
-    except (ValueError, RecursionError):
-        return []
-    return found
 
 
 def _text_date(text: str) -> date | None:
@@ -194,22 +170,9 @@ def _text_date(text: str) -> date | None:
     for line in lines[:DATE_LINES]:
         labelled = _DATE_LABEL.match(line)
         candidate = line[labelled.end() :] if labelled else line
-        if parsed := _parse_date(candidate):
+        if parsed := parse_date(candidate):
             return parsed
     return None
-
-
-def _parse_date(value: str) -> date | None:
-    """A full calendar date, or None; a value missing its day, month or year is no date."""
-    value = value.strip()
-    if not value or not any(ch.isdigit() for ch in value):
-        return None
-    try:
-        first = dateparser.parse(value, default=datetime(1901, 1, 1))
-        second = dateparser.parse(value, default=datetime(1902, 2, 2))
-    except (ValueError, OverflowError):
-        return None
-    return first.date() if first.date() == second.date() else None
 
 
 def _text_title(text: str, *, markdown: bool) -> str:

@@ -182,7 +182,7 @@ class TestRefusals:
         assert "binary" in refusal(write(tmp_path / "blob.txt", bytes(range(1, 32)) * 50)).reason
 
     def test_unsupported_extension(self, tmp_path):
-        assert "'.pdf'" in refusal(write(tmp_path / "paper.pdf", "Some text.")).reason
+        assert "'.docx'" in refusal(write(tmp_path / "paper.docx", "Some text.")).reason
 
     def test_unreadable_path(self, tmp_path):
         folder = tmp_path / "folder.txt"
@@ -203,11 +203,11 @@ class TestDiscover:
 
     def test_unsupported_files_in_folders_are_reported_one_each(self, tmp_path):
         write(tmp_path / "ok.txt", "Text.")
-        write(tmp_path / "paper.pdf", b"%PDF")
+        write(tmp_path / "paper.docx", b"PK")
         write(tmp_path / "README", "x")
         files, errors = discover([tmp_path])
         assert files == [tmp_path / "ok.txt"]
-        assert [e.path for e in errors] == [str(tmp_path / "README"), str(tmp_path / "paper.pdf")]
+        assert [e.path for e in errors] == [str(tmp_path / "README"), str(tmp_path / "paper.docx")]
         assert all("not supported" in e.reason for e in errors)
 
     def test_explicit_files_keep_their_order_and_are_not_repeated(self, tmp_path):
@@ -216,10 +216,10 @@ class TestDiscover:
         assert files == [b, a] and errors == []
 
     def test_missing_path_and_explicit_unsupported_file_are_errors(self, tmp_path):
-        pdf = write(tmp_path / "x.pdf", b"%PDF")
-        files, errors = discover([tmp_path / "nope", pdf])
+        docx = write(tmp_path / "x.docx", b"PK")
+        files, errors = discover([tmp_path / "nope", docx])
         assert files == []
-        assert [e.path for e in errors] == [str(tmp_path / "nope"), str(pdf)]
+        assert [e.path for e in errors] == [str(tmp_path / "nope"), str(docx)]
         assert "no such file" in errors[0].reason
 
     @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root can read anything")
@@ -415,3 +415,35 @@ def test_one_stray_byte_in_utf8_text_costs_exactly_one_character(tmp_path_factor
     doc = read(path)
     assert doc.text == text[:at] + "\ufffd" + text[at:]
     assert doc.notes == ("not valid UTF-8: 1 invalid byte replaced with U+FFFD",)
+
+
+class TestFormatsByKind:
+    """parse_document reads bytes by the kind it is told (a fetched page's content type), not by a name."""
+
+    def test_pdf_bytes_are_read_as_a_pdf_with_pages(self):
+        from factcheck.corpus.reader import parse_document
+        from tests.unit.test_pdf_reader import ON_PAGE_2, PAGES, text_pdf
+
+        doc = parse_document(text_pdf(PAGES), source="https://example.org/report", doc_id="report", kind=".pdf")
+        assert len(doc.pages) == 3 and ON_PAGE_2 in doc.text and doc.path == "https://example.org/report"
+
+    def test_html_bytes_give_the_article_and_its_metadata(self):
+        from factcheck.corpus.reader import parse_document
+
+        page = (Path(__file__).parents[1] / "fixtures" / "pages" / "wire-desalination.html").read_bytes()
+        doc = parse_document(page, source="https://example.org/story", doc_id="story", kind=".html")
+        assert doc.site == "Meridian Wire" and doc.authors == ("Joana Ferreira",)
+        assert doc.published == date(2025, 6, 4) and "Sign up" not in doc.text
+
+    def test_a_broken_pdf_fetched_by_url_names_the_url(self):
+        from factcheck.corpus.reader import parse_document
+
+        with pytest.raises(InputFileError) as caught:
+            parse_document(b"%PDF-1.7\n1 0 obj", source="https://example.org/r.pdf", doc_id="r", kind=".pdf")
+        assert caught.value.path == "https://example.org/r.pdf" and "not a readable PDF" in caught.value.reason
+
+    def test_pdfs_are_found_in_folders(self, tmp_path):
+        write(tmp_path / "a.txt", "Text.")
+        write(tmp_path / "b.pdf", b"%PDF-1.4")
+        files, errors = discover([tmp_path])
+        assert files == [tmp_path / "a.txt", tmp_path / "b.pdf"] and errors == []
