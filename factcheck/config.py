@@ -59,7 +59,9 @@ class Settings(BaseSettings):
     )
     chunk_tokens: int = Field(192, ge=16, description="Largest chunk, in the embedder's word pieces.")
     chunk_overlap_tokens: int = Field(48, ge=0, description="Sentences repeated between chunks, in word pieces.")
-    max_file_mb: float = Field(10.0, gt=0, description="Files larger than this are skipped.")
+    max_file_mb: float = Field(10.0, gt=0, description="Files (and fetched pages) larger than this are skipped.")
+    fetch_timeout_s: float = Field(20.0, gt=0, description="Seconds to wait for a server to connect, or to send more.")
+    fetch_max_redirects: int = Field(5, ge=0, description="Redirects followed when fetching a URL; more are refused.")
     n_threads: int | None = Field(None, ge=1, description="CPU threads for llama.cpp; default: all cores.")
     n_ctx: int = Field(4096, ge=512, description="Context window for the chat model.")
     llama_extra_buffers: bool = Field(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from functools import cached_property
 from typing import Any
 
 from factcheck.models.embedding import Embedder, trim_to_tokens
-from factcheck.schema import Passage, Sentence
+from factcheck.schema import Chunk, DocumentRecord, Passage, Sentence, page_at
 from factcheck.store import ChunkHit, CorpusStore, SentenceRows
 
 RRF_K = 60  # the usual constant of reciprocal rank fusion: damps the weight of the very top ranks
@@ -66,13 +67,28 @@ class ScoredSentence:
     fused: float
 
 
-class EvidenceIndex:
-    """The corpus's sentences, their vectors and a BM25 index, loaded once for a batch of claims."""
+def quote_position(text: str, quote: str) -> int:
+    """Where quote starts in text, whitespace compared loosely (a quote may be normalised); 0
+    when it is not there, so that a passage's own start stands for it."""
+    words = quote.split()
+    found = re.search(r"\s+".join(map(re.escape, words)), text) if words else None
+    return found.start() if found else 0
 
-    def __init__(self, store: CorpusStore, embedder: Embedder) -> None:
+
+class EvidenceIndex:
+    """The corpus's sentences, their vectors and a BM25 index, loaded once for a batch of claims.
+
+    `documents`: the documents to read (a session's, e.g. only those published by --as-of), whose
+    records also give passages their title, date and pages; None reads every document the store
+    holds, knowing nothing more of them."""
+
+    def __init__(
+        self, store: CorpusStore, embedder: Embedder, documents: Sequence[DocumentRecord] | None = None
+    ) -> None:
         self.store = store
         self.embedder = embedder
-        rows = store.sentences()  # committed documents' sentences only (see store.py)
+        self.documents = {r.doc_id: r for r in documents or ()}
+        rows = _read_rows(store, documents)  # committed documents' sentences only (see store.py)
         self.sentences = rows.sentences
         self.vectors = rows.embeddings
         self.state = _rows_digest(rows)
@@ -86,8 +102,8 @@ class EvidenceIndex:
         return index
 
     @cached_property
-    def _chunk_texts(self) -> dict[str, str]:
-        return {c.chunk_id: c.span.text for c in self.store.chunks()}
+    def _chunks(self) -> dict[str, Chunk]:
+        return {c.chunk_id: c for c in self.store.chunks()}
 
     @cached_property
     def _by_doc(self) -> dict[str, list[Sentence]]:
@@ -102,6 +118,15 @@ class EvidenceIndex:
     @property
     def doc_ids(self) -> list[str]:
         return sorted({s.doc_id for s in self.sentences})
+
+    def page_of(self, doc_id: str, chunk_id: str | None, quote: str | None) -> int | None:
+        """The page of a paged document that a quote from one of its chunks is on; None when the
+        document is not paged (or not known)."""
+        record = self.documents.get(doc_id)
+        chunk = self._chunks.get(chunk_id or "")
+        if record is None or not record.pages or chunk is None:
+            return None
+        return page_at(record.pages, chunk.span.start_char + quote_position(chunk.span.text, quote or ""))
 
     def embed(self, texts: Sequence[str]) -> Any:
         import numpy as np
@@ -153,14 +178,26 @@ class EvidenceIndex:
             if sentence.chunk_id in seen_chunks:
                 continue
             seen_chunks.add(sentence.chunk_id)
+            chunk = self._chunks.get(sentence.chunk_id)
             passages.append(
                 Passage(
                     doc_id=sentence.doc_id,
                     chunk_id=sentence.chunk_id,
-                    text=self._chunk_texts.get(sentence.chunk_id, sentence.text),
+                    text=chunk.span.text if chunk is not None else sentence.text,
                     sentence=sentence.text,
                     similarity=scored.similarity,
                     fused_score=scored.fused,
+                    start_char=chunk.span.start_char if chunk is not None else sentence.start_char,
+                    document=self.documents.get(sentence.doc_id),
                 )
             )
         return passages
+
+
+def _read_rows(store: CorpusStore, documents: Sequence[DocumentRecord] | None) -> SentenceRows:
+    """The sentences of the given documents (all of the store's when None; none of an empty list)."""
+    import numpy as np
+
+    if documents is not None and not documents:  # store.sentences([]) would read every document
+        return SentenceRows([], np.zeros((0, 0), dtype=np.float32))
+    return store.sentences([r.doc_id for r in documents] if documents is not None else None)

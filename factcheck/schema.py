@@ -166,6 +166,8 @@ class Passage:
     sentence: str  # the best-matching sentence, verbatim from text
     similarity: float  # cosine similarity of that sentence to the claim, in [-1, 1]
     fused_score: float  # fused retrieval score (higher is better), comparable within one claim only
+    start_char: int | None = None  # where text starts in the document's text (a quote's page is found from it)
+    document: DocumentRecord | None = None  # what is known of the document: title, date, pages (None: not known)
 
 
 @dataclass(frozen=True)
@@ -240,6 +242,7 @@ class SourceStance:
     quote_discarded: bool = False
     part_similarity: float | None = None  # best clause or window of a long sentence (combine.py)
     coverage: float | None = None  # share of the claim's content the best-covering sentence holds
+    page: int | None = None  # the 1-based page the quote is on, in a paged document (a PDF's); else None
 
 
 @dataclass(frozen=True)
@@ -290,3 +293,5 @@ class CheckReport:
     notices: tuple[str, ...] = ()  # shown at the top of every rendering (e.g. smoke-test model)
     stats: dict[str, float] = field(default_factory=dict)  # quotes discarded, errors, tokens, seconds
     contradictions: tuple[Contradiction, ...] = ()  # filled by `audit`
+    documents: tuple[DocumentRecord, ...] = ()  # those the report names: title, site, date, where from
+    as_of: date | None = None  # checked against what was published on or before this day only (--as-of)

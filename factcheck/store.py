@@ -256,6 +256,13 @@ class CorpusStore:
         with self.writing():
             self._docs.update(ids=[doc_id], metadatas=[{"source_path": source_path}])
 
+    def set_published(self, doc_id: str, published: date) -> None:
+        """Record a committed document's publication date (given by the user; its text unchanged)."""
+        if self.document(doc_id) is None:
+            raise DocumentNotFound(f"no document {doc_id!r} in the corpus")
+        with self.writing():
+            self._docs.update(ids=[doc_id], metadatas=[{"published": published.isoformat()}])
+
     def remove_document(self, doc_id: str, *, missing_ok: bool = False) -> None:
         if not missing_ok and self.document(doc_id) is None:
             raise DocumentNotFound(f"no document {doc_id!r} in the corpus")

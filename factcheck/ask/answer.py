@@ -72,7 +72,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         ],
         "citations": [
             {"marker": c.marker, "doc_id": c.doc_id, "chunk_id": c.chunk_id, "quote": c.quote,
-             "similarity": round(c.similarity, 4), "fallback": c.fallback}
+             "similarity": round(c.similarity, 4), "fallback": c.fallback, "title": c.title,
+             "published": c.published.isoformat() if c.published else None, "page": c.page}
             for c in answer.citations
         ],
         "dropped": [{"marker": d.marker, "reason": d.reason} for d in answer.dropped],

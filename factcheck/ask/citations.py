@@ -15,13 +15,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from factcheck.ask.markers import MarkedSentence
 from factcheck.check.conflicts import compare
 from factcheck.check.judge import locate_quote
 from factcheck.corpus.chunking import split_sentences
-from factcheck.schema import Outcome, Passage, ValueCheck
+from factcheck.schema import Outcome, Passage, ValueCheck, page_at
 
 Embed = Callable[[Sequence[str]], Any]  # texts -> an array of vectors, one row per text
 
@@ -37,6 +38,22 @@ class Citation:
     quote: str  # a sentence of the chunk, verbatim
     similarity: float  # of the quote to the answer sentence that cites it
     fallback: bool = False  # added because the answer cited nothing valid (see fallback_citation)
+    title: str = ""  # the document's, when known
+    published: date | None = None
+    page: int | None = None  # the quote's, in a paged document (a PDF); None when not paged
+
+
+def cite(marker: int, passage: Passage, quote: str, similarity: float, *, fallback: bool = False) -> Citation:
+    """A citation of quote (verbatim from passage.text), with its document's title and date and
+    the page the quote is on, as far as the passage knows them."""
+    record = passage.document
+    page = None
+    if record is not None and record.pages and passage.start_char is not None:
+        page = page_at(record.pages, passage.start_char + max(0, passage.text.find(quote)))
+    return Citation(
+        marker, passage.doc_id, passage.chunk_id, quote, similarity, fallback,
+        title=record.title if record is not None else "", published=record.published if record else None, page=page,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -80,7 +97,7 @@ def verify_citations(
             reason = f"passage {marker} says {conflict.evidence_value}, not {conflict.claim_value} ({conflict.kind})"
             dropped.append(DroppedMarker(marker, reason))
             continue
-        citations.append(Citation(marker, passage.doc_id, passage.chunk_id, quote, similarity))
+        citations.append(cite(marker, passage, quote, similarity))
     return citations, dropped
 
 
@@ -102,7 +119,7 @@ def fallback_citation(
         if quote is None or _first_conflict(carrier, quote) is not None:
             continue
         if best is None or similarity > best.similarity:
-            best = Citation(number, passage.doc_id, passage.chunk_id, quote, similarity, fallback=True)
+            best = cite(number, passage, quote, similarity, fallback=True)
     return best
 
 

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.text import Text
 
 from factcheck.ask.answer import Answer, Timings
+from factcheck.ask.citations import Citation
 from factcheck.report.table import TEXT_STYLES, badge
 from factcheck.terminal import printable
 
@@ -27,6 +28,8 @@ def print_details(answer: Answer, console: Console) -> None:
         console.print(Text("\nsources", style="bold"))
         for citation in answer.citations:
             line = Text(f"[{citation.marker}] ", style="bold cyan")
+            if about := citation_about(citation):
+                line.append(f"{printable(about)} · ", style="bold cyan")
             line.append(printable(f"{citation.doc_id} · chunk {_chunk_number(citation.chunk_id)}"), style="cyan")
             line.append(f"  “{printable(citation.quote.strip())}”", style="italic")
             if citation.fallback:
@@ -53,6 +56,13 @@ def print_details(answer: Answer, console: Console) -> None:
                 Text(f"  and {more} more (--format json lists them; factcheck audit finds them all)", style="dim")
             )
     console.print(Text(timing_line(answer.timings), style="dim"))
+
+
+def citation_about(citation: Citation) -> str:
+    """What the cited source is: "Title · 2025-08-14 · p. 3", of what is known."""
+    published = citation.published.isoformat() if citation.published else ""
+    page = f"p. {citation.page}" if citation.page is not None else ""
+    return " · ".join(part for part in (citation.title, published, page) if part)
 
 
 def _chunk_number(chunk_id: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -18,7 +18,7 @@ from factcheck.check.places import place_mismatch, places
 from factcheck.check.polarity import polarity_mismatch
 from factcheck.check.roles import roles
 from factcheck.retrieve import EvidenceIndex
-from factcheck.schema import ClaimResult, Judgement, ModelUsage, Outcome, Passage, ValueCheck
+from factcheck.schema import ClaimResult, Judgement, ModelUsage, Outcome, Passage, SourceStance, ValueCheck
 
 PARTS_FLOOR = 0.30  # a sentence less similar than this has no clause close to the claim either
 PARTS_DOCS = 8  # documents whose sentences are split into clauses, most similar first
@@ -98,7 +98,7 @@ class Checker:
         if len(claim) > MAX_CLAIM_CHARS:
             self.stats.trimmed_claims.append(item.id)
             claim = claim[:MAX_CLAIM_CHARS].rsplit(" ", 1)[0]
-        sources = tuple(combine(signals, self.cal) for signals in self.signals(claim, item))
+        sources = tuple(self._paged(combine(signals, self.cal)) for signals in self.signals(claim, item))
         verdict, independent, confidence = aggregate(sources, self.groups)
         self.stats.claims += 1
         self.stats.seconds += time.perf_counter() - started
@@ -115,6 +115,11 @@ class Checker:
         reading = _Reading(claim, vector, similarity, self)
         parts = reading.best_parts(by_doc) if "parts" in self.cal.signals else {}
         return [reading.signals(doc_id, passages, parts.get(doc_id)) for doc_id, passages in sorted(by_doc.items())]
+
+    def _paged(self, source: SourceStance) -> SourceStance:
+        """The source with the page its quote is on, when its document is paged (a PDF)."""
+        page = self.index.page_of(source.doc_id, source.chunk_id, source.quote)
+        return source if page is None else replace(source, page=page)
 
     @cached_property
     def idf(self) -> dict[str, float]:

@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -78,6 +78,7 @@ class CheckOptions:
     per_doc: int = 2
     use_cache: bool = True
     signals: frozenset[str] = frozenset(SIGNALS)  # those beside similarity that count (combine.py)
+    as_of: date | None = None  # check against only what was published on or before this day (--as-of)
 
 
 class CheckSession:
@@ -101,7 +102,13 @@ class CheckSession:
         _require_current(records, ChunkingPolicy.for_embedder(
             self.embedder, settings.chunk_tokens, settings.chunk_overlap_tokens
         ))  # fmt: skip
-        self.index = EvidenceIndex(self.store, self.embedder)
+        # --as-of restricts the documents here, once: the index, the origin groups and the cache
+        # key then know of no other, and no result has to be filtered afterwards.
+        records, self.left_out = published_by(records, options.as_of)
+        if not records:
+            raise EmptyCorpus(f"no document was published on or before {options.as_of}; {self.left_out.phrase()}")
+        self.records = records
+        self.index = EvidenceIndex(self.store, self.embedder, records)
         self.groups = origin_groups({r.doc_id: self.store.text(r.doc_id) for r in records})
         # What the index read, not just the records: a verdict cached from other sentence rows
         # (a killed ingest's, or a store edited since) must not be served for these.
@@ -170,6 +177,11 @@ class CheckSession:
     def report(self, results: Sequence[ClaimResult], contradictions: Sequence[Contradiction] = ()) -> CheckReport:
         notices = model_notices(self.model, self.options.use_model)
         notices += [f"claim {cid} was longer than allowed and was trimmed" for cid in self.checker.stats.trimmed_claims]
+        if self.options.as_of is not None:
+            kept = f"{len(self.records)} document{'s' * (len(self.records) != 1)}"
+            notices.append(f"as of {self.options.as_of}: checked against the {kept} published on or before "
+                           f"that day; {self.left_out.phrase()}")  # fmt: skip
+        named = {s.doc_id for r in results for s in r.sources} | {d for c in contradictions for d in (c.doc_a, c.doc_b)}
         return CheckReport(
             results=tuple(results),
             model=self.model,
@@ -179,6 +191,8 @@ class CheckSession:
             notices=tuple(notices),
             stats=self.checker.stats.as_dict(),
             contradictions=tuple(contradictions),
+            documents=tuple(r for r in self.records if r.doc_id in named),
+            as_of=self.options.as_of,
         )
 
     def _cache_key(self, item: ClaimInput) -> str:
@@ -188,6 +202,27 @@ class CheckSession:
             self._code_version, item.id, item.claim, list(item.exclude), self.corpus_state, self.embedder.id,
             asdict(self.model), self.prompt_hash, asdict(self.calibration), asdict(self.options),
         ])  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """The documents --as-of left out: published after its day, or with no known date."""
+
+    later: int = 0
+    undated: int = 0
+
+    def phrase(self) -> str:
+        return f"left out {self.later} published later and {self.undated} undated (their date is not known)"
+
+
+def published_by(records: Sequence[DocumentRecord], as_of: date | None) -> tuple[list[DocumentRecord], LeftOut]:
+    """The documents published on or before as_of (all of them when it is None), and how many were
+    left out. An undated document is left out: nothing says it was there by that day."""
+    if as_of is None:
+        return list(records), LeftOut()
+    kept = [r for r in records if r.published is not None and r.published <= as_of]
+    undated = sum(1 for r in records if r.published is None)
+    return kept, LeftOut(len(records) - len(kept) - undated, undated)
 
 
 def _require_current(records: Sequence[DocumentRecord], policy: ChunkingPolicy) -> None:

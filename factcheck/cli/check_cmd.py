@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import enum
+import functools
+import inspect
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, get_type_hints
 
 import typer
 
@@ -57,6 +62,63 @@ JudgeOpt = Annotated[
 ]
 
 
+def parse_day(value: str) -> date:
+    """A calendar day given as YYYY-MM-DD; anything else is a usage error, before any work."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date; give it as YYYY-MM-DD") from None
+
+
+AsOfOpt = Annotated[
+    date | None,
+    typer.Option(
+        "--as-of",
+        parser=parse_day,
+        metavar="YYYY-MM-DD",
+        help="Check against only what was published on or before this day; undated documents are left out.",
+        show_default=False,
+    ),
+]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """The options `check` and `audit` share, declared once: with_run_options gives them to both."""
+
+    fmt: FormatOpt = None
+    out: OutOpt = None
+    no_model: NoModelOpt = False
+    no_checks: NoChecksOpt = False
+    judge_weight: WeightOpt = None
+    judge: JudgeOpt = None
+    without: WithoutOpt = None
+    no_cache: NoCacheOpt = False
+    as_of: AsOfOpt = None
+
+
+def with_run_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The command with RunOptions' fields added to its options, handed to it as one `options`
+    argument: typer reads a command's options from its signature, so the signature is extended."""
+    hints = get_type_hints(RunOptions, include_extras=True)
+    shared = [
+        inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default, annotation=hints[f.name])
+        for f in fields(RunOptions)
+    ]
+    own = [p for name, p in inspect.signature(command, eval_str=True).parameters.items() if name != "options"]
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        options = RunOptions(**{f.name: kwargs.pop(f.name) for f in fields(RunOptions)})
+        command(*args, options=options, **kwargs)
+
+    signature = inspect.Signature([*own, *shared])
+    run.__signature__ = signature  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in signature.parameters.values()}
+    return run
+
+
+@with_run_options
 def check(
     ctx: typer.Context,
     claims: Annotated[
@@ -70,31 +132,27 @@ def check(
         Path | None,
         typer.Option("--article", help="Check an article's checkable sentences against the other documents."),
     ] = None,
-    fmt: FormatOpt = None,
-    out: OutOpt = None,
-    no_model: NoModelOpt = False,
-    no_checks: NoChecksOpt = False,
-    judge_weight: WeightOpt = None,
-    judge: JudgeOpt = None,
-    without: WithoutOpt = None,
-    no_cache: NoCacheOpt = False,
+    *,
+    options: RunOptions,
 ) -> None:
     """Check claims against the corpus: supported, contradicted, single-source or unverified.
 
     Each document is read for each claim; the report says which documents support or refute it,
-    with quotes. Results are cached, so an interrupted batch resumes and a rerun is instant.
+    with quotes, and orders them by publication date. Results are cached, so an interrupted batch
+    resumes and a rerun is instant.
     """
-    chosen = report_format(fmt, out)
+    chosen = report_format(options.fmt, options.out)
     items, problems = _gather(claims or [], claims_file, article)
     if not items:
         _fail_no_claims(problems)
-    session = _session(ctx, no_model, no_checks, judge_weight, no_cache, judge, without)
+    session = _session(ctx, options)
     results = _run(session, items)
-    _emit(session.report(results), chosen, out)
+    _emit(session.report(results), chosen, options.out)
     if problems:
         raise typer.Exit(int(ExitCode.PARTIAL))
 
 
+@with_run_options
 def audit(
     ctx: typer.Context,
     docs: Annotated[list[str] | None, typer.Option("--doc", help="Audit only these documents (repeatable).")] = None,
@@ -102,14 +160,8 @@ def audit(
         bool, typer.Option("--decompose", help="Have the model rewrite sentences into self-contained claims first.")
     ] = False,
     show_all: Annotated[bool, typer.Option("--all", help="Report every sentence checked, not only conflicts.")] = False,
-    fmt: FormatOpt = None,
-    out: OutOpt = None,
-    no_model: NoModelOpt = False,
-    no_checks: NoChecksOpt = False,
-    judge_weight: WeightOpt = None,
-    judge: JudgeOpt = None,
-    without: WithoutOpt = None,
-    no_cache: NoCacheOpt = False,
+    *,
+    options: RunOptions,
 ) -> None:
     """Find where the articles disagree: every document's checkable sentences are checked
     against the other documents, and each conflict is reported as a pair, grouped by topic."""
@@ -117,8 +169,8 @@ def audit(
 
     from factcheck.check.audit import run_audit
 
-    chosen = report_format(fmt, out)
-    session = _session(ctx, no_model, no_checks, judge_weight, no_cache, judge, without)
+    chosen = report_format(options.fmt, options.out)
+    session = _session(ctx, options)
     decomposer = _decomposer(session) if decompose else None
     found = run_audit(session, docs, decomposer=decomposer, show_all=show_all, check=lambda i: _run(session, i))
     report = session.report(found.results, found.contradictions)
@@ -126,7 +178,7 @@ def audit(
         f"{claim_id} could not be rewritten ({why}); checked as it stands"
         for claim_id, why in found.failed_decompositions
     ]
-    _emit(replace(report, notices=(*report.notices, *failed)), chosen, out)
+    _emit(replace(report, notices=(*report.notices, *failed)), chosen, options.out)
 
 
 def _gather(claims: list[str], claims_file: Path | None, article: Path | None) -> tuple[list[ClaimInput], list[str]]:
@@ -178,25 +230,17 @@ def signals_without(without: list[Signal] | None) -> frozenset[str]:
     return frozenset(SIGNALS) - {s.value for s in without or ()}
 
 
-def _session(
-    ctx: typer.Context,
-    no_model: bool,
-    no_checks: bool,
-    weight: float | None,
-    no_cache: bool,
-    judge: str | None,
-    without: list[Signal] | None,
-) -> CheckSession:
+def _session(ctx: typer.Context, options: RunOptions) -> CheckSession:
     from factcheck.check.session import CheckOptions, CheckSession
 
-    use_judge(ctx, judge)
-
-    options = CheckOptions(
-        use_model=not no_model, deterministic_checks=not no_checks, judge_weight=weight, use_cache=not no_cache,
-        signals=signals_without(without),
+    use_judge(ctx, options.judge)
+    checking = CheckOptions(
+        use_model=not options.no_model, deterministic_checks=not options.no_checks,
+        judge_weight=options.judge_weight, use_cache=not options.no_cache,
+        signals=signals_without(options.without), as_of=options.as_of,
     )  # fmt: skip
     # The smoke-test (or model-not-consulted) notice is the report's: _emit prints it, once.
-    return CheckSession(state(ctx).settings, options)
+    return CheckSession(state(ctx).settings, checking)
 
 
 def use_judge(ctx: typer.Context, judge: str | None) -> None:

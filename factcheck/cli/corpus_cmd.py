@@ -10,6 +10,8 @@ import typer
 from factcheck.cli.common import EXIT_CODES_HELP, ExitCode, OutputFormat, escape, print_json, state, stderr, stdout
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from factcheck.config import Settings
     from factcheck.schema import DocumentRecord, IngestOutcome, IngestSummary
 
@@ -35,60 +37,116 @@ def open_store(settings: Settings):
 
 def ingest(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt, .md, .html), read recursively.")],
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Files or folders (.txt, .md, .html, .pdf; folders are read recursively), or http(s) URLs.",
+            show_default=False,
+        ),
+    ] = None,
+    urls: Annotated[
+        Path | None,
+        typer.Option("--urls", metavar="FILE", help="Also ingest the URLs in FILE, one a line (# comments)."),
+    ] = None,
+    published: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            metavar="YYYY-MM-DD",
+            help="Publication date of every document this run ingests or finds unchanged.",
+        ),
+    ] = None,
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
-    """Read articles, split them into sentence chunks, embed them and store them.
+    """Read articles (files or web pages), split them into sentence chunks, embed them and store them.
 
-    Unchanged files are skipped, changed files replace their old chunks. A file that cannot be
-    read is reported and skipped; the rest of the batch goes on and nothing stored is lost.
+    Unchanged files and pages are skipped, changed ones replace their old chunks. One that cannot
+    be read or fetched is reported and skipped; the rest of the batch goes on and nothing stored is lost.
     """
+    from factcheck.corpus.fetch import FetchLimits
     from factcheck.corpus.ingest import ChunkingPolicy, Ingestor
     from factcheck.models.embedding import load_embedder
     from factcheck.schema import IngestSummary
 
+    day = _publication_date(published)  # usage errors first, before anything is read
+    listed, bad_lines = _url_file(urls)
+    sources = [*(paths or []), *listed]
+    if not sources and not bad_lines:
+        raise typer.BadParameter("give files, folders or URLs to ingest, or --urls FILE", param_hint="'PATHS...'")
     settings = state(ctx).settings
     embedder = load_embedder(settings)  # first: an embedder that cannot load must leave nothing behind
     store = open_store(settings)
     policy = ChunkingPolicy.for_embedder(embedder, settings.chunk_tokens, settings.chunk_overlap_tokens)
-    ingestor = Ingestor(store, embedder, policy, settings.max_file_bytes)
-    files, rejected = ingestor.plan(paths)
-    summary = IngestSummary(list(rejected))
+    limits = FetchLimits(settings.max_file_bytes, settings.fetch_timeout_s, settings.fetch_max_redirects)
+    ingestor = Ingestor(store, embedder, policy, settings.max_file_bytes, fetch_limits=limits, published=day)
+    items, rejected = ingestor.plan(sources)
+    summary = IngestSummary([*bad_lines, *rejected])
     err = stderr()
-    for outcome in rejected:
+    for outcome in summary.outcomes:
         _report_skip(err, outcome)
     try:
-        _run_with_progress(ingestor, files, summary)
+        _run_with_progress(ingestor, items, summary)
     finally:
         _print_summary(summary, fmt)
     if summary.skipped:
         raise typer.Exit(int(ExitCode.PARTIAL))
 
 
-def _run_with_progress(ingestor, files: list[Path], summary: IngestSummary) -> None:
+def _publication_date(value: str | None) -> date | None:
+    import re
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            raise ValueError
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date as YYYY-MM-DD", param_hint="'--date'") from None
+
+
+def _url_file(path: Path | None) -> tuple[list[str], list[IngestOutcome]]:
+    """The URLs of a --urls file, and a skipped outcome for each line that is not one."""
+    from factcheck.corpus.fetch import read_url_list
+    from factcheck.errors import InputFileError
+    from factcheck.schema import IngestOutcome, IngestStatus
+
+    if path is None:
+        return [], []
+    try:
+        found, errors = read_url_list(path)
+    except InputFileError as exc:
+        raise typer.BadParameter(f"{exc.path}: {exc.reason}", param_hint="'--urls'") from None
+    return found, [IngestOutcome(e.path, IngestStatus.SKIPPED, message=e.reason) for e in errors]
+
+
+def _run_with_progress(ingestor, items: list, summary: IngestSummary) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from factcheck.corpus.fetch import is_url
     from factcheck.schema import IngestStatus
 
     columns = (
         TextColumn("ingesting"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("files"),
+        TextColumn("documents"),
         TimeRemainingColumn(),
         TextColumn("{task.fields[current]}"),
     )
     with Progress(*columns, console=stderr(), transient=True) as bar:
-        task = bar.add_task("ingest", total=len(files), current="")
+        task = bar.add_task("ingest", total=len(items), current="")
 
         def progress(outcome: IngestOutcome) -> None:
-            bar.update(task, advance=1, current=escape(Path(outcome.path).name))
+            shown = outcome.path if is_url(outcome.path) else Path(outcome.path).name
+            bar.update(task, advance=1, current=escape(shown))
             if outcome.status is IngestStatus.SKIPPED:
                 _report_skip(bar.console, outcome)
             elif outcome.message:
                 bar.console.print(f"[yellow]note:[/] {escape(outcome.path)}: {escape(outcome.message)}")
 
-        ingestor.run(files, summary, progress)
+        ingestor.run(items, summary, progress)
 
 
 def _report_skip(console, outcome: IngestOutcome) -> None:
@@ -111,6 +169,8 @@ def _print_summary(summary: IngestSummary, fmt: OutputFormat) -> None:
 
 
 def _record_json(record: DocumentRecord) -> dict[str, object]:
+    from factcheck.corpus.fetch import is_url
+
     return {
         "doc_id": record.doc_id,
         "title": record.title,
@@ -119,6 +179,9 @@ def _record_json(record: DocumentRecord) -> dict[str, object]:
         "published": record.published.isoformat() if record.published else None,
         "source_path": record.source_path,
         "sha256": record.sha256,
+        "site": record.site,
+        "authors": list(record.authors),
+        "source_kind": "url" if is_url(record.source_path) else "file",  # what source_path names
     }
 
 
@@ -137,9 +200,13 @@ def list_documents(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> N
     table = Table(title=f"{len(records)} documents")
     out = stdout()
     id_width = max((len(r.doc_id) for r in records), default=2)
-    # Ids, counts and dates are never cut; the title gets what is left of the terminal.
+    site_width = min(20, max((len(r.site) for r in records), default=0))
+    # Ids, counts and dates are never cut; the site gets at most 20 columns, the title what is left.
+    title_width = max(16, out.width - id_width - site_width - 43)
     table.add_column("id", no_wrap=True, min_width=id_width)
-    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=max(16, out.width - id_width - 40))
+    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=title_width)
+    if site_width:
+        table.add_column("site", no_wrap=True, overflow="ellipsis", max_width=site_width)
     table.add_column("chunks", justify="right", no_wrap=True, min_width=6)
     table.add_column("chars", justify="right", no_wrap=True, min_width=6)
     table.add_column("published", no_wrap=True, min_width=10)
@@ -147,7 +214,9 @@ def list_documents(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> N
     marks = {True: "[red]missing[/]", False: "", None: "?"}  # None: an old relative path, not found from here
     for r in records:
         published = r.published.isoformat() if r.published else ""
-        table.add_row(r.doc_id, escape(r.title), str(r.n_chunks), str(r.n_chars), published, marks[missing[r.doc_id]])
+        site = [escape(r.site)] if site_width else []
+        counts = (str(r.n_chunks), str(r.n_chars))
+        table.add_row(r.doc_id, escape(r.title), *site, *counts, published, marks[missing[r.doc_id]])
     out.print(table)
     if not records:
         stderr().print("the corpus is empty; add articles with: factcheck ingest PATH")

@@ -17,7 +17,16 @@ from factcheck.report import (
     verdict_counts,
 )
 from factcheck.report.pages import environment
-from factcheck.schema import CheckReport, ClaimResult, SourceStance, Stance
+from factcheck.report.sources import (
+    cited,
+    claim_timeline,
+    date_text,
+    document_line,
+    documents_by_id,
+    latest_text,
+    source_line,
+)
+from factcheck.schema import CheckReport, ClaimResult, DocumentRecord, SourceStance, Stance
 
 # Sources that took a side first; those that do not mention the claim are folded away.
 _STANCE_ORDER = {Stance.REFUTES: 0, Stance.SUPPORTS: 1, Stance.ERROR: 2, Stance.NOT_MENTIONED: 3}
@@ -36,6 +45,17 @@ class SourceView:
     css: str  # e.g. "not_mentioned"
     model_disagrees: bool
     segments: tuple[Segment, ...]
+    about: str  # the document's title, site and date, and the quote's page
+
+
+@dataclass(frozen=True)
+class StepView:
+    """A source on a claim's timeline."""
+
+    date: str  # ISO, or "undated"
+    doc_id: str
+    stance: str
+    css: str
 
 
 @dataclass(frozen=True)
@@ -45,6 +65,8 @@ class ClaimView:
     sides: tuple[SourceView, ...]
     silent: tuple[str, ...]  # documents that do not mention the claim
     groups: tuple[tuple[str, ...], ...]  # only groups of more than one document
+    timeline: tuple[StepView, ...]  # empty where the order in time tells nothing
+    latest: str  # which source came last (and its side, where they disagree); "" with no timeline
 
 
 def highlight(quote: str, values: list[str]) -> tuple[Segment, ...]:
@@ -69,7 +91,7 @@ def anchor(claim_id: str) -> str:
     return "claim-" + re.sub(r"\s+", "-", claim_id.strip())
 
 
-def _source_view(source: SourceStance) -> SourceView:
+def _source_view(source: SourceStance, documents: dict[str, DocumentRecord]) -> SourceView:
     quote = (source.quote or "").strip()
     return SourceView(
         source=source,
@@ -77,19 +99,35 @@ def _source_view(source: SourceStance) -> SourceView:
         css=source.stance.value,
         model_disagrees=source.model_stance is not None and source.model_stance is not source.stance,
         segments=highlight(quote, [c.evidence_value for c in source.checks]) if quote else (),
+        about=source_line(source, documents),
     )
 
 
-def _claim_view(result: ClaimResult) -> ClaimView:
+def _timeline(report: CheckReport, result: ClaimResult) -> tuple[tuple[StepView, ...], str]:
+    line = claim_timeline(report, result)
+    if not line.worth_showing:
+        return (), ""
+    steps = tuple(
+        StepView(date_text(e.published), e.doc_id, stance_label(e.stance), e.stance.value) for e in line.entries
+    )
+    latest = latest_text(line)
+    return steps, latest[0].upper() + latest[1:] + "."
+
+
+def _claim_view(result: ClaimResult, report: CheckReport) -> ClaimView:
     sides = sorted(
         (s for s in result.sources if s.stance is not Stance.NOT_MENTIONED), key=lambda s: _STANCE_ORDER[s.stance]
     )
+    documents = documents_by_id(report)
+    steps, latest = _timeline(report, result)
     return ClaimView(
         result=result,
         anchor=anchor(result.id),
-        sides=tuple(_source_view(s) for s in sides),
+        sides=tuple(_source_view(s, documents) for s in sides),
         silent=tuple(s.doc_id for s in result.sources if s.stance is Stance.NOT_MENTIONED),
         groups=tuple(g for g in result.groups if len(g) > 1),
+        timeline=steps,
+        latest=latest,
     )
 
 
@@ -107,8 +145,10 @@ def render_html(report: CheckReport) -> str:
             report=report,
             summary=summary_line(report),
             counts=[(v.value, n) for v, n in counts.items()],
-            claims=[_claim_view(r) for r in report.results],
+            claims=[_claim_view(r, report) for r in report.results],
             topics=contradictions_by_topic(report),
+            about={r.doc_id: document_line(r) for r in report.documents},
+            documents=[(r, date_text(r.published)) for r in cited(report)],
             stats=[(key, _stat(value)) for key, value in sorted(report.stats.items())],
         )
     )

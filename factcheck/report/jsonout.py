@@ -7,8 +7,10 @@ import json
 import math
 from typing import Any
 
+from factcheck.check.timeline import Dated, Timeline
 from factcheck.report import register_renderer
-from factcheck.schema import CheckReport, ClaimResult, Contradiction, SourceStance, ValueCheck
+from factcheck.report.sources import claim_timeline
+from factcheck.schema import CheckReport, ClaimResult, Contradiction, DocumentRecord, SourceStance, ValueCheck
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:
@@ -47,6 +49,7 @@ def _source(source: SourceStance) -> dict[str, Any]:
         "quote_discarded": source.quote_discarded,
         "part_similarity": _round(source.part_similarity),  # None: that signal was not measured
         "coverage": _round(source.coverage),
+        "page": source.page,  # of the quote, in a paged document (a PDF); null when not paged
     }
 
 
@@ -67,6 +70,36 @@ def _claim(result: ClaimResult, report: CheckReport) -> dict[str, Any]:
             **_verifier(report, "verifier"),
         },
         "prompt_hash": report.prompt_hash,
+        **_timeline(claim_timeline(report, result)),
+    }
+
+
+def _dated(entry: Dated) -> dict[str, Any]:
+    published = entry.published.isoformat() if entry.published is not None else None
+    return {"doc_id": entry.doc_id, "published": published, "stance": entry.stance.value}
+
+
+def _timeline(line: Timeline) -> dict[str, Any]:
+    """The sources that took a side, oldest first and the undated last; and the latest (null when
+    none is dated): its date, its documents (several of one day) and their side (null: both)."""
+    latest = None
+    if line.latest:
+        stance = line.latest_stance
+        latest = {
+            "published": _dated(line.latest[0])["published"],
+            "doc_ids": [e.doc_id for e in line.latest],
+            "stance": stance.value if stance is not None else None,
+        }
+    return {"timeline": [_dated(e) for e in line.entries], "latest": latest}
+
+
+def _document(record: DocumentRecord) -> dict[str, Any]:
+    return {
+        "title": record.title,
+        "site": record.site,
+        "authors": list(record.authors),
+        "published": record.published.isoformat() if record.published else None,
+        "source": record.source_path,  # a file's path or a page's URL
     }
 
 
@@ -107,6 +140,8 @@ def to_json_dict(report: CheckReport) -> dict[str, Any]:
         "stats": {key: _stat(report.stats[key]) for key in sorted(report.stats)},
         "claims": [_claim(r, report) for r in report.results],
         "contradictions": [_contradiction(c) for c in report.contradictions],
+        "documents": {r.doc_id: _document(r) for r in report.documents},
+        "as_of": report.as_of.isoformat() if report.as_of else None,
     }
 
 

@@ -12,7 +12,17 @@ from factcheck.report import (
     stance_label,
     summary_line,
 )
-from factcheck.schema import CheckReport, ClaimResult, Contradiction, SourceStance, Stance, ValueCheck
+from factcheck.report.sources import (
+    cited,
+    claim_timeline,
+    date_text,
+    document_line,
+    documents_by_id,
+    latest_text,
+    source_line,
+    timeline_text,
+)
+from factcheck.schema import CheckReport, ClaimResult, Contradiction, DocumentRecord, SourceStance, Stance, ValueCheck
 
 _LINE_BREAK = re.compile(r"\s*[\r\n]+\s*")
 
@@ -72,8 +82,10 @@ def _overview(report: CheckReport) -> list[str]:
     return lines + [""]
 
 
-def _source(source: SourceStance) -> list[str]:
-    facts = [f"**{source.doc_id}** — {stance_label(source.stance)}", f"confidence {source.confidence:.3f}"]
+def _source(source: SourceStance, documents: dict[str, DocumentRecord]) -> list[str]:
+    about = source_line(source, documents)
+    named = f"**{source.doc_id}** ({one_line(about)})" if about else f"**{source.doc_id}**"
+    facts = [f"{named} — {stance_label(source.stance)}", f"confidence {source.confidence:.3f}"]
     facts.append(f"similarity {source.similarity:.3f}")
     if source.part_similarity is not None:
         facts.append(f"best clause {source.part_similarity:.3f}")
@@ -92,7 +104,16 @@ def _source(source: SourceStance) -> list[str]:
     return lines
 
 
-def _claim(result: ClaimResult) -> list[str]:
+def _timeline(report: CheckReport, result: ClaimResult) -> list[str]:
+    """The sources in time, where that tells something (two dated, or a disagreement)."""
+    line = claim_timeline(report, result)
+    if not line.worth_showing:
+        return []
+    latest = latest_text(line)
+    return [f"**Timeline:** {one_line(timeline_text(line))}. {one_line(latest[0].upper() + latest[1:])}.", ""]
+
+
+def _claim(result: ClaimResult, report: CheckReport) -> list[str]:
     lines = [
         f"### {one_line(result.id)}: {one_line(result.claim)}",
         "",
@@ -106,8 +127,10 @@ def _claim(result: ClaimResult) -> list[str]:
     taking_sides = sorted(
         (s for s in result.sources if s.stance is not Stance.NOT_MENTIONED), key=lambda s: _STANCE_ORDER[s.stance]
     )
+    documents = documents_by_id(report)
     for source in taking_sides:
-        lines += _source(source)
+        lines += _source(source, documents)
+    lines += _timeline(report, result)
     silent = [s.doc_id for s in result.sources if s.stance is Stance.NOT_MENTIONED]
     if silent:
         lines += [f"Not mentioned in: {', '.join(silent)}", ""]
@@ -116,10 +139,15 @@ def _claim(result: ClaimResult) -> list[str]:
     return lines
 
 
-def _contradiction(contradiction: Contradiction) -> list[str]:
+def _named(doc_id: str, documents: dict[str, DocumentRecord]) -> str:
+    about = document_line(documents.get(doc_id))
+    return f"**{doc_id}** ({one_line(about)})" if about else f"**{doc_id}**"
+
+
+def _contradiction(contradiction: Contradiction, documents: dict[str, DocumentRecord]) -> list[str]:
     lines = [f"Checked: {one_line(contradiction.claim)}", ""]
-    lines += [f"**{contradiction.doc_a}** says:", "", blockquote(contradiction.quote_a), ""]
-    lines += [f"**{contradiction.doc_b}** says:", "", blockquote(contradiction.quote_b), ""]
+    lines += [f"{_named(contradiction.doc_a, documents)} says:", "", blockquote(contradiction.quote_a), ""]
+    lines += [f"{_named(contradiction.doc_b, documents)} says:", "", blockquote(contradiction.quote_b), ""]
     if contradiction.checks:
         lines += _checks(contradiction.checks) + [""]
     return lines
@@ -130,11 +158,25 @@ def _contradictions(report: CheckReport) -> list[str]:
     if not topics:
         return []
     lines = ["## Contradictions", ""]
+    documents = documents_by_id(report)
     for topic, items in topics.items():
         lines += [f"### {one_line(topic)}", ""]
         for contradiction in items:
-            lines += _contradiction(contradiction)
+            lines += _contradiction(contradiction, documents)
     return lines
+
+
+def _documents(report: CheckReport) -> list[str]:
+    """The documents the report quotes, with what is known of them."""
+    records = cited(report)
+    if not records:
+        return []
+    lines = ["## Sources", ""]
+    for r in records:
+        facts = [r.title, r.site, f"by {', '.join(r.authors)}" if r.authors else "", date_text(r.published)]
+        about = " · ".join(one_line(f) for f in facts if f)
+        lines.append(f"- **{one_line(r.doc_id)}**: {about} · source: {one_line(r.source_path)}")
+    return lines + [""]
 
 
 @register_renderer("md")
@@ -143,6 +185,7 @@ def render_markdown(report: CheckReport) -> str:
     if report.results:
         lines += _overview(report) + ["## Claims", ""]
         for result in report.results:
-            lines += _claim(result)
+            lines += _claim(result, report)
     lines += _contradictions(report)
+    lines += _documents(report)
     return "\n".join(lines).rstrip() + "\n"

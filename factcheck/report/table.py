@@ -19,7 +19,17 @@ from factcheck.report import (
     summary_line,
     verdict_counts,
 )
-from factcheck.schema import CheckReport, ClaimResult, Contradiction, Stance, Verdict
+from factcheck.report.sources import (
+    cited,
+    claim_timeline,
+    date_text,
+    document_line,
+    documents_by_id,
+    latest_text,
+    source_line,
+    timeline_text,
+)
+from factcheck.schema import CheckReport, ClaimResult, Contradiction, DocumentRecord, Stance, Verdict
 from factcheck.terminal import printable
 
 BADGE_STYLES = {
@@ -46,14 +56,21 @@ def _quoted(text: str | None) -> str:
     return f"“{printable(text.strip())}”" if text else "(no quote)"
 
 
-def _claim_cell(result: ClaimResult, *, with_sources: bool) -> Text:
+def _claim_cell(report: CheckReport, result: ClaimResult, *, with_sources: bool) -> Text:
     cell = Text(" ".join(printable(result.claim).split()))
+    documents = documents_by_id(report)
     if result.verdict is Verdict.CONTRADICTED:
         for source in result.sources:
             if source.stance is Stance.REFUTES:
                 quote = "(quote discarded)" if source.quote_discarded and not source.quote else _quoted(source.quote)
-                cell.append(f"\n✗ {printable(source.doc_id)}: ", style="bold red")
+                cell.append(f"\n✗ {printable(source.doc_id)}", style="bold red")
+                if about := source_line(source, documents):
+                    cell.append(f" ({printable(about)})", style="red")
+                cell.append(": ", style="bold red")
                 cell.append(quote, style="italic")
+    line = claim_timeline(report, result)
+    if line.worth_showing:
+        cell.append(f"\nin time: {printable(timeline_text(line))}; {printable(latest_text(line))}", style="cyan")
     if with_sources:
         cell.append(f"\n{printable(sources_summary(result))}", style="dim")
     return cell
@@ -71,13 +88,29 @@ def _claims_table(report: CheckReport, width: int) -> Table:
     for result in report.results:
         row = [
             Text(printable(result.id), style="bold"),
-            _claim_cell(result, with_sources=not wide),
+            _claim_cell(report, result, with_sources=not wide),
             badge(result.verdict),
             Text(f"{result.confidence:.2f}", style=TEXT_STYLES[result.verdict]),
         ]
         if wide:
             row.append(Text(printable(sources_summary(result)), style="dim"))
         table.add_row(*row)
+    return table
+
+
+def _documents_table(records: list[DocumentRecord]) -> Table:
+    """The documents the claims' sources and contradictions name: what each is, and where from."""
+    table = Table(box=box.SIMPLE_HEAD, expand=True, pad_edge=False, header_style="bold", title="sources")
+    table.add_column("id", no_wrap=True, overflow="fold", max_width=22)
+    table.add_column("title", ratio=3, overflow="fold")
+    sites = any(r.site for r in records)  # no empty column where no document names its site
+    if sites:
+        table.add_column("site", overflow="fold", max_width=20)
+    table.add_column("published", no_wrap=True)
+    table.add_column("source", ratio=2, overflow="fold")
+    for r in records:
+        cells = (r.doc_id, r.title, *((r.site,) if sites else ()), date_text(r.published), r.source_path)
+        table.add_row(*(Text(printable(cell)) for cell in cells))
     return table
 
 
@@ -96,10 +129,13 @@ def _summary(report: CheckReport) -> Text:
     return text if report.results else Text(summary_line(report))
 
 
-def _contradiction(contradiction: Contradiction) -> Group:
+def _contradiction(contradiction: Contradiction, documents: dict[str, DocumentRecord]) -> Group:
     lines = [Text(f"checked: {printable(contradiction.claim)}", style="dim")]
     for doc, quote in ((contradiction.doc_a, contradiction.quote_a), (contradiction.doc_b, contradiction.quote_b)):
-        line = Text(f"  {printable(doc)} says ", style="bold")
+        line = Text(f"  {printable(doc)} ", style="bold")
+        if about := document_line(documents.get(doc)):
+            line.append(f"({printable(about)}) ", style="dim")
+        line.append("says ", style="bold")
         line.append(_quoted(quote), style="italic")
         lines.append(line)
     lines += [Text(f"  {printable(check_line(c))}", style="red") for c in contradiction.checks]
@@ -129,8 +165,11 @@ def print_table(report: CheckReport, console: Console, notice_console: Console |
     if topics:
         console.print()
         console.rule("[bold]contradictions", style="red")
+        documents = documents_by_id(report)
         for topic, items in topics.items():
             console.print(Text(printable(topic), style="bold underline"))
             for contradiction in items:
-                console.print(_contradiction(contradiction))
+                console.print(_contradiction(contradiction, documents))
+    if records := cited(report):
+        console.print(_documents_table(records))
     console.print(_provenance(report))

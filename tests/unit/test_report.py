@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 
 import pytest
 from bs4 import BeautifulSoup
@@ -15,6 +16,7 @@ from factcheck.schema import (
     CheckReport,
     ClaimResult,
     Contradiction,
+    DocumentRecord,
     ModelInfo,
     SourceStance,
     Stance,
@@ -134,7 +136,8 @@ def sample_report() -> CheckReport:
 
 def test_json_top_level_keys_are_the_contract_in_order() -> None:
     data = json.loads(render(sample_report(), "json"))
-    assert list(data) == ["notices", "model", "embedder", "prompt_hash", "created", "stats", "claims", "contradictions"]
+    contract = ["notices", "model", "embedder", "prompt_hash", "created", "stats", "claims", "contradictions"]
+    assert list(data) == [*contract, "documents", "as_of"]  # the dated-sources keys come after the old ones
     assert data["model"] == {"name": "smollm2-135m", "sha256": "ab" * 32, "smoke_test": True, "consulted": True}
     assert data["notices"] == [SMOKE_NOTICE]
 
@@ -151,6 +154,8 @@ def test_json_claim_source_and_check_keys_are_exact() -> None:
         "sources",
         "model",
         "prompt_hash",
+        "timeline",
+        "latest",
     ]
     source_keys = [
         "doc_id",
@@ -164,6 +169,7 @@ def test_json_claim_source_and_check_keys_are_exact() -> None:
         "quote_discarded",
         "part_similarity",
         "coverage",
+        "page",
     ]
     check_keys = ["kind", "outcome", "claim_value", "evidence_value", "detail"]
     for claim in data["claims"]:
@@ -198,6 +204,7 @@ def test_json_writes_enum_values_and_rounds_floats() -> None:
         "quote_discarded": True,
         "part_similarity": None,
         "coverage": None,
+        "page": None,
     }
     assert data["stats"]["seconds"] == 12.3457 and data["stats"]["prompt_tokens"] == 5120
 
@@ -353,3 +360,132 @@ def test_table_gives_sources_a_column_only_when_wide() -> None:
     assert "sources" in next(line for line in wide_text.splitlines() if "verdict" in line)
     assert "sources" not in next(line for line in narrow_text.splitlines() if "verdict" in line)
     assert "supports: 001_976a07284dc4f461" in narrow_text
+
+
+# --- sources named, pages and the timeline -----------------------------------------------------
+
+
+def dated_report() -> CheckReport:
+    """A claim an earlier article supports and a later one (a PDF, quoted on page 3) refutes, a
+    third undated article supporting it; and a claim with one dated source."""
+    documents = (
+        DocumentRecord("early", "Talks begin at 19:30", "/news/early.html", "a" * 64, 2, 300,
+                       published=date(2025, 8, 14), authors=("Ann Reporter",), site="Anchorage Daily"),
+        DocumentRecord("late", "Corrected schedule", "https://example.org/late.pdf", "b" * 64, 3, 900,
+                       published=date(2025, 8, 15), site="Wire Service", pages=(0, 300, 600)),
+        DocumentRecord("nodate", "Undated notes", "/news/nodate.txt", "c" * 64, 1, 100),
+    )  # fmt: skip
+    disputed = ClaimResult(
+        id="t1",
+        claim="The talks began at 19:30 GMT.",
+        verdict=Verdict.CONTRADICTED,
+        confidence=0.8,
+        independent_sources=2,
+        sources=(
+            SourceStance("early", Stance.SUPPORTS, 0.9, "The talks began at 19:30 GMT.", "early:0", 0.9),
+            SourceStance("late", Stance.REFUTES, 0.9, "The talks began at 19:00 GMT.", "late:2", 0.8, page=3),
+            SourceStance("nodate", Stance.SUPPORTS, 0.7, "Talks at 19:30 GMT.", "nodate:0", 0.7),
+        ),
+    )
+    single = ClaimResult(
+        id="t2",
+        claim="The talks were in Anchorage.",
+        verdict=Verdict.SINGLE_SOURCE,
+        confidence=0.6,
+        independent_sources=1,
+        sources=(
+            SourceStance("early", Stance.SUPPORTS, 0.8, "The talks were in Anchorage.", "early:1", 0.8),
+            SourceStance("late", Stance.NOT_MENTIONED, 0.8, None, None, 0.1),
+        ),
+    )
+    return CheckReport(
+        results=(disputed, single),
+        model=ModelInfo("fake", None),
+        embedder="fake-embedder",
+        prompt_hash="0" * 12,
+        created="2025-08-16T10:00:00+00:00",
+        documents=documents,
+        as_of=date(2025, 8, 15),
+    )
+
+
+def test_json_names_every_document_and_the_page_of_a_paged_quote() -> None:
+    data = to_json_dict(dated_report())
+    assert data["documents"]["early"] == {
+        "title": "Talks begin at 19:30",
+        "site": "Anchorage Daily",
+        "authors": ["Ann Reporter"],
+        "published": "2025-08-14",
+        "source": "/news/early.html",
+    }
+    assert data["documents"]["late"]["source"] == "https://example.org/late.pdf"
+    assert data["documents"]["nodate"]["published"] is None
+    assert [s["page"] for s in data["claims"][0]["sources"]] == [None, 3, None]
+    assert data["as_of"] == "2025-08-15"
+
+
+def test_json_orders_a_claims_sources_in_time_and_names_the_latest() -> None:
+    disputed, single = to_json_dict(dated_report())["claims"]
+    assert disputed["timeline"] == [
+        {"doc_id": "early", "published": "2025-08-14", "stance": "supports"},
+        {"doc_id": "late", "published": "2025-08-15", "stance": "refutes"},
+        {"doc_id": "nodate", "published": None, "stance": "supports"},
+    ]
+    assert disputed["latest"] == {"published": "2025-08-15", "doc_ids": ["late"], "stance": "refutes"}
+    assert disputed["verdict"] == "contradicted"  # the timeline informs; it does not change the verdict
+    assert single["timeline"] == [{"doc_id": "early", "published": "2025-08-14", "stance": "supports"}]
+    assert single["latest"]["doc_ids"] == ["early"]
+
+
+def test_json_of_a_report_without_dates_has_an_empty_timeline() -> None:
+    data = to_json_dict(sample_report())
+    assert data["documents"] == {} and data["as_of"] is None
+    assert all(c["latest"] is None for c in data["claims"])
+
+
+def test_markdown_names_each_source_with_title_site_date_and_page() -> None:
+    text = render(dated_report(), "md")
+    assert "**late** (Corrected schedule · Wire Service · 2025-08-15 · p. 3) — refutes" in text
+    assert "**early** (Talks begin at 19:30 · Anchorage Daily · 2025-08-14) — supports" in text
+    sources = text.split("## Sources", 1)[1]
+    assert "- **early**: Talks begin at 19:30 · Anchorage Daily · by Ann Reporter · 2025-08-14" in sources
+    assert "- **nodate**: Undated notes · undated · source: /news/nodate.txt" in sources
+
+
+def test_markdown_shows_the_timeline_only_where_it_tells_something() -> None:
+    text = render(dated_report(), "md")
+    t1, t2 = text.split("### t2:", 1)
+    assert (
+        "**Timeline:** 2025-08-14 early supports → 2025-08-15 late refutes; undated: nodate supports. "
+        "The sources disagree; the latest, late (2025-08-15), refutes." in t1
+    )
+    assert "Timeline" not in t2
+
+
+def test_html_names_sources_shows_the_timeline_and_links_to_nothing() -> None:
+    soup = BeautifulSoup(render(dated_report(), "html"), "html.parser")
+    metas = [m.get_text() for m in soup.select("#claim-t1 .doc-meta")]
+    assert "Corrected schedule · Wire Service · 2025-08-15 · p. 3" in metas
+    steps = [li.get_text(" ", strip=True) for li in soup.select("#claim-t1 .timeline li")]
+    assert steps == ["2025-08-14 early supports", "2025-08-15 late refutes", "undated nodate supports"]
+    assert (
+        soup.select_one("#claim-t1 .latest").get_text()
+        == "The sources disagree; the latest, late (2025-08-15), refutes."
+    )
+    assert soup.select_one("#claim-t2 .timeline") is None
+    rows = [tr.get_text(" ", strip=True) for tr in soup.select("section.documents tbody tr")]
+    assert rows[1] == "late Corrected schedule Wire Service 2025-08-15 https://example.org/late.pdf"
+    assert all(tag["href"].startswith("#") for tag in soup.find_all(attrs={"href": True}))
+
+
+@pytest.mark.parametrize("width", [80, 160])
+def test_table_names_the_refuting_source_shows_the_timeline_and_lists_sources(width: int) -> None:
+    console = Console(record=True, width=width)
+    print_table(dated_report(), console)
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= width
+    flat = " ".join(text.split())
+    assert "✗ late (Corrected schedule · Wire Service · 2025-08-15 · p. 3):" in flat
+    assert "in time: 2025-08-14 early supports → 2025-08-15 late refutes" in flat
+    assert "the latest, late (2025-08-15), refutes" in flat
+    assert "sources" in text and "Anchorage Daily" in text and "undated" in text
