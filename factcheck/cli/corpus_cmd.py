@@ -211,17 +211,25 @@ def list_documents(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> N
     table.add_column("chars", justify="right", no_wrap=True, min_width=6)
     table.add_column("published", no_wrap=True, min_width=10)
     table.add_column("source", no_wrap=True, min_width=7)
-    marks = {True: "[red]missing[/]", False: "", None: "?"}  # None: an old relative path, not found from here
     for r in records:
         published = r.published.isoformat() if r.published else ""
         site = [escape(r.site)] if site_width else []
         counts = (str(r.n_chunks), str(r.n_chars))
-        table.add_row(r.doc_id, escape(r.title), *site, *counts, published, marks[missing[r.doc_id]])
+        table.add_row(r.doc_id, escape(r.title), *site, *counts, published, _source_mark(r, missing[r.doc_id]))
     out.print(table)
     if not records:
         stderr().print("the corpus is empty; add articles with: factcheck ingest PATH")
     if n_missing := sum(1 for gone in missing.values() if gone):
         stderr().print(f"{n_missing} documents have no source file any more; remove them with: factcheck corpus prune")
+
+
+def _source_mark(record: DocumentRecord, missing: bool | None) -> str:
+    """Whether the source is still there: a file is looked for; a page is not fetched to see (None)."""
+    from factcheck.corpus.fetch import is_url
+
+    if missing is None:
+        return "url" if is_url(record.source_path) else "?"  # "?": an old relative path, not found from here
+    return "[red]missing[/]" if missing else ""
 
 
 @app.command()

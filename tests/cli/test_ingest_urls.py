@@ -248,6 +248,8 @@ def test_list_shows_the_url_as_source_and_does_not_call_it_missing(site):
     ingest_json(url)
     [entry] = listed().values()
     assert entry["source_path"] == url and entry["source_missing"] is None
+    table = invoke("corpus", "list")
+    assert table.exit_code == 0 and "url" in table.stdout.split() and "missing" not in table.stdout + table.stderr
 
 
 def test_prune_keeps_url_documents_even_when_the_server_is_down(fake_embedder, tmp_path, monkeypatch):
