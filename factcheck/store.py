@@ -18,11 +18,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from factcheck.errors import DocumentNotFound, StoreError
 from factcheck.schema import Chunk, ChunkSpan, DocumentRecord, Sentence, SourceDocument
 from factcheck.store_lock import StoreLock
+
+if TYPE_CHECKING:
+    from factcheck.config import Settings
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,15 @@ class SentenceRows:
 
     sentences: list[Sentence]
     embeddings: Any  # numpy array, one unit-length row per sentence
+
+
+def open_store(settings: Settings, folder: Path | None = None) -> CorpusStore:
+    """The store the settings name, keyed by their embedder: in settings.store_dir, or in folder
+    (the eval keeps one store per dataset). Opening it creates nothing, and an unknown embedder is
+    an error here, before the store is touched. Every command opens its store through here."""
+    from factcheck.models.resolve import store_key
+
+    return CorpusStore(folder or settings.store_dir, store_key(settings))
 
 
 class CorpusStore:

@@ -17,11 +17,10 @@ from factcheck.check.pipeline import Checker, ClaimInput
 from factcheck.corpus.ingest import ChunkingPolicy
 from factcheck.errors import EmptyCorpus, StoreError
 from factcheck.models.embedding import load_embedder
-from factcheck.models.resolve import store_key
 from factcheck.notices import smoke_test_notice
 from factcheck.retrieve import EvidenceIndex
 from factcheck.schema import CheckReport, ClaimResult, Contradiction, DocumentRecord, ModelInfo
-from factcheck.store import CorpusStore
+from factcheck.store import open_store
 
 if TYPE_CHECKING:
     from factcheck.check.judge import Judge
@@ -94,7 +93,7 @@ class CheckSession:
         `judge`: a judge to use instead of the one settings.model names (the eval's oracle)."""
         self.settings = settings
         self.options = options
-        self.store = CorpusStore(store_dir or settings.store_dir, store_key(settings))
+        self.store = open_store(settings, store_dir)
         records = self.store.documents()
         if not records:
             raise EmptyCorpus("the corpus is empty; add articles first: factcheck ingest PATH")

@@ -27,12 +27,10 @@ DocIdArg = Annotated[str, typer.Argument(help="Document id: the file name withou
 
 
 def open_store(settings: Settings):
-    """The store of the settings' embedder. Opening it creates nothing (see store.py), and an
-    unknown embedder is an error here, before the store is touched."""
-    from factcheck.models.resolve import store_key
-    from factcheck.store import CorpusStore
+    """store.open_store, imported when a command runs: --help must not read in the store's modules."""
+    from factcheck.store import open_store as opened
 
-    return CorpusStore(settings.store_dir, store_key(settings))
+    return opened(settings)
 
 
 def ingest(

@@ -229,12 +229,11 @@ def ingest_dataset(settings: Settings, dataset: Dataset, embedder: Embedder) -> 
     """Ingest the corpus into the dataset's store (unchanged documents are skipped) and return
     where it is. A document that cannot be ingested makes the dataset unusable."""
     from factcheck.corpus.ingest import ChunkingPolicy, Ingestor
-    from factcheck.models.resolve import store_key
     from factcheck.schema import IngestSummary
-    from factcheck.store import CorpusStore
+    from factcheck.store import open_store
 
     folder = store_dir(settings, dataset)
-    store = CorpusStore(folder, store_key(settings))  # Ingestor.run holds the store's writer lock
+    store = open_store(settings, folder)  # Ingestor.run holds the store's writer lock
     policy = ChunkingPolicy.for_embedder(embedder, settings.chunk_tokens, settings.chunk_overlap_tokens)
     summary = IngestSummary()
     Ingestor(store, embedder, policy, settings.max_file_bytes).run(dataset.documents, summary)
