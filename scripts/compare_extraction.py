@@ -28,7 +28,7 @@ from bs4 import BeautifulSoup
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from factcheck.corpus import html  # noqa: E402
+from factcheck.corpus import boilerplate, html  # noqa: E402
 from factcheck.corpus.reader import parse_document  # noqa: E402
 
 PAGES = REPO / "tests" / "fixtures" / "pages"
@@ -45,8 +45,8 @@ def trafilatura_alone(markup: str) -> str:
 
 def fallback(markup: str) -> str:
     soup = BeautifulSoup(markup, "html.parser")
-    html.remove_furniture(soup)
-    html.remove_link_lists(soup)
+    boilerplate.remove_furniture(soup)
+    boilerplate.remove_link_lists(soup)
     return html.page_text(soup)
 
 

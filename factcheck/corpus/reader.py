@@ -16,7 +16,8 @@ from pathlib import Path
 
 from factcheck.corpus.decoding import decode
 from factcheck.corpus.files import irregular_reason, read_regular_file
-from factcheck.corpus.html import parse_date, read_html
+from factcheck.corpus.html import read_html
+from factcheck.corpus.page_meta import parse_date
 from factcheck.corpus.pdf import read_pdf
 from factcheck.corpus.sidecar import Sidecar, described_file, is_sidecar, read_sidecar
 from factcheck.errors import InputFileError
