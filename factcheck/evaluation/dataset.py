@@ -72,7 +72,7 @@ def load_dataset(folder: Path) -> Dataset:
 
 def corpus_files(corpus: Path) -> list[Path]:
     """The documents of a corpus folder; an unusable file or two files with one id is an error."""
-    from factcheck.corpus.reader import discover
+    from factcheck.corpus.reader import SUPPORTED_SUFFIXES, discover
 
     if not corpus.is_dir():
         raise DatasetError(f"{corpus}: missing; a dataset needs its documents in a {CORPUS_DIR}/ folder")
@@ -80,7 +80,7 @@ def corpus_files(corpus: Path) -> list[Path]:
     if errors:
         raise DatasetError("; ".join(str(err) for err in errors))
     if not files:
-        raise DatasetError(f"{corpus}: no documents in it (.txt, .md or .html)")
+        raise DatasetError(f"{corpus}: no documents in it ({', '.join(SUPPORTED_SUFFIXES)})")
     first: dict[str, Path] = {}
     for path in files:
         earlier = first.setdefault(path.stem, path)

@@ -108,7 +108,7 @@ def test_each_dataset_gets_its_own_store_and_the_main_corpus_stays_empty(dataset
     [
         (lambda d: (d / "claims.jsonl").unlink(), "claims.jsonl: missing"),
         (lambda d: (d / "corpus" / "city-hall.txt").unlink(), "claims.jsonl:2: evidence 'city-hall' not in the corpus"),
-        (lambda d: (d / "corpus" / "notes.pdf").write_bytes(b"%PDF"), "notes.pdf"),
+        (lambda d: (d / "corpus" / "notes.docx").write_bytes(b"PK"), "notes.docx"),
         (lambda d: (d / "corpus" / "empty.txt").write_text(""), "empty.txt"),
     ],
     ids=["no claims file", "evidence not in corpus", "unsupported file", "empty document"],
