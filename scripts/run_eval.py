@@ -7,11 +7,12 @@ in benchmarks/results/eval-<mode>.json, then one compact table of the figures.
 
 The fast modes (no model; oracle stances) run `factcheck eval` as a user would. The three model
 modes differ only in how the model's judgements are combined (judge weight, deterministic checks),
-never in which documents the model reads or what it answers, so they run in this process and read
-each (claim, document) once: the first model mode measures the time, the others reuse its
-judgements and their s/claim (marked *) leaves out the model's time. The datasets take turns
-claim by claim and each mode's file is rewritten every ten claims, so an interrupted run still has
-figures for both datasets (their n marked †).
+never in which documents the model reads or what it answers, so they run in this process, one
+factcheck.evaluation.evaluate() call per mode, sharing one loaded model through SharedJudgements,
+which reads each (claim, document) once: the first model mode measures the time, the others reuse
+its judgements and their s/claim (marked *) leaves out the model's time. Each mode's file is
+written when the mode has checked every dataset: an interrupted run leaves the files of the modes
+it finished, and no partial figures (evaluate() scores a dataset once all its claims are checked).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import json
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -76,64 +77,36 @@ OPTIONS = {  # the model modes, as CheckOptions keyword arguments
 }
 
 
-def run_model_modes(modes: list[str], model: str, datasets: list[Path], results: Path, every: int = 10) -> None:
-    """Every claim in every model mode; the datasets take turns claim by claim, and every `every`
-    claims each mode's file is rewritten with the figures so far (marked partial), so that an
-    interrupted run still has figures for both datasets."""
+def run_model_modes(modes: list[str], model: str, datasets: list[Path], results: Path) -> None:
+    """Every claim in every model mode, mode after mode, each mode's file written when it is done;
+    the first mode asks the model, the others replay its judgements."""
     from factcheck.check.judge import load_judge
-    from factcheck.check.pipeline import ClaimInput
-    from factcheck.check.session import CheckOptions, CheckSession
+    from factcheck.check.session import CheckOptions
     from factcheck.config import load_settings
-    from factcheck.evaluation import EvalOptions, load_dataset
-    from factcheck.evaluation.run import ingest_dataset
-    from factcheck.models.embedding import load_embedder
+    from factcheck.evaluation import EvalOptions, evaluate, load_dataset
 
     settings = load_settings(model=model)
     judge = SharedJudgements(load_judge(settings))
-    embedder = load_embedder(settings)
     loaded = [load_dataset(path) for path in datasets]
-    options = {mode: EvalOptions(CheckOptions(use_cache=False, **OPTIONS[mode])) for mode in modes}
-    sessions = {}
-    for dataset in loaded:
-        store = ingest_dataset(settings, dataset, embedder)
-        for mode in modes:
-            check_options = options[mode].check_options()
-            sessions[dataset.name, mode] = CheckSession(settings, check_options, store_dir=store, judge=judge)
-    checked: dict[tuple[str, str], list[Any]] = {key: [] for key in sessions}
-    turns = [(d, d.claims[k]) for k in range(max(len(d.claims) for d in loaded)) for d in loaded if k < len(d.claims)]
-    for step, (dataset, claim) in enumerate(turns, 1):
-        for mode in modes:  # the first mode asks the model; the others replay its judgements
-            checked[dataset.name, mode] += sessions[dataset.name, mode].check([ClaimInput(claim.id, claim.claim)])
-        print(f"{step}/{len(turns)} {dataset.name} {claim.id}", file=sys.stderr, flush=True)
-        if step % every == 0 or step == len(turns):
-            for n, mode in enumerate(modes):
-                write_mode(results, mode, options[mode], loaded, sessions, checked, reused=n > 0)
+    total = sum(len(d.claims) for d in loaded)
+    for n, mode in enumerate(modes):
+        options = EvalOptions(CheckOptions(use_cache=False, **OPTIONS[mode]))
+        run = evaluate(settings, loaded, options, on_claim=progress(mode, total), judge=judge).as_json()
+        if n > 0:
+            run["note"] = REUSE_NOTE
+        (results / f"eval-{mode}.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
 
 
-def write_mode(results: Path, mode: str, options: Any, loaded: list[Any], sessions: dict, checked: dict,
-               *, reused: bool) -> None:  # fmt: skip
-    from factcheck.evaluation import EvalRun
-    from factcheck.evaluation.run import score
+def progress(mode: str, total: int) -> Callable[[Any, Any], None]:
+    """evaluate()'s on_claim hook: one line per claim checked, on stderr."""
+    checked = 0
 
-    scored = []
-    for dataset in loaded:
-        session, done = sessions[dataset.name, mode], checked[dataset.name, mode]
-        if not done:
-            continue
-        stats = session.checker.stats
-        scored.append(score(
-            dataset.name, dataset.claims[: len(done)], done, seconds=stats.seconds,
-            model_tokens=stats.usage.tokens, model=session.model.name,
-            embedder=session.embedder.id, judge_weight=session.calibration.judge_weight,
-        ))  # fmt: skip
-    run = EvalRun(tuple(scored), options, datetime.now(UTC).isoformat(timespec="seconds")).as_json()
-    unfinished = [f"{d.name} {len(checked[d.name, mode])} of {len(d.claims)}" for d in loaded
-                  if len(checked[d.name, mode]) < len(d.claims)]  # fmt: skip
-    if unfinished:
-        run["partial"] = "claims checked so far: " + ", ".join(unfinished)
-    if reused:
-        run["note"] = REUSE_NOTE
-    (results / f"eval-{mode}.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
+    def claim_done(dataset: Any, result: Any) -> None:
+        nonlocal checked
+        checked += 1
+        print(f"{mode} {checked}/{total} {dataset.name} {result.id}", file=sys.stderr, flush=True)
+
+    return claim_done
 
 
 def rows(results: Path, modes: list[str]) -> list[tuple[str, ...]]:
@@ -147,8 +120,7 @@ def rows(results: Path, modes: list[str]) -> list[tuple[str, ...]]:
             figures = [f"{d[key]:.2f}" if key == "seconds_per_claim" else f"{d[key]:.3f}" for key in COLUMNS]
             if "note" in data:
                 figures[-1] += "*"
-            n = str(d["n"]) + ("†" if "partial" in data and d["dataset"] in data["partial"] else "")
-            found.append((mode, d["dataset"], n, *figures))
+            found.append((mode, d["dataset"], str(d["n"]), *figures))
     return found
 
 
@@ -180,8 +152,6 @@ def main() -> None:
     print_table(table)
     if any(row[-1].endswith("*") for row in table):
         print(f"* {REUSE_NOTE}")
-    if any(row[2].endswith("†") for row in table):
-        print("† partial: the run was stopped before every claim of the dataset was checked")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ from factcheck.ask.prompt import AskPrompt
 from factcheck.check.combine import Calibration
 from factcheck.check.pipeline import ClaimInput
 from factcheck.errors import ConfigError
-from factcheck.notices import smoke_test_notice
 from factcheck.schema import Passage
 
 if TYPE_CHECKING:
@@ -121,8 +120,8 @@ class Asker:
         """The answer's text, and the passages it was written from (those that fit the context)."""
         if self.generator is None:
             return self._extract(passages, emit), passages
-        if self.session.model.smoke_test:
-            notices.insert(0, smoke_test_notice(self.session.model.name))
+        if notice := self.session.smoke_test_notice():
+            notices.insert(0, notice)
         passages, fit_notes = self._fit(self.generator, question, passages)
         notices += fit_notes
         return "".join(self._write(self.generator, question, passages, emit)), passages
@@ -146,8 +145,8 @@ class Asker:
                 citations = [basis]
                 notices.append(f"the answer cited no passage validly; [{basis.marker}] is the passage it rests on most")
         claims = self._check_claims(text, on_checking)
-        if claims and self.generator is not None and not self.session.model.consulted:  # wrote, did not judge
-            notices.append(CLAIMS_NOT_JUDGED.format(model=self.session.model.name))
+        if claims and self.generator is not None and not self.session.model_consulted:  # wrote, did not judge
+            notices.append(CLAIMS_NOT_JUDGED.format(model=self.session.model_name))
         disagreements = distinct(
             [
                 *passage_disagreements(passages, self.coverage),  # "about the question": the same bar

@@ -18,6 +18,7 @@ from factcheck.schema import ClaimResult, Contradiction, Outcome, Stance
 if TYPE_CHECKING:
     from factcheck.check.decompose import Decomposer
     from factcheck.check.session import CheckSession
+    from factcheck.retrieve import EvidenceIndex
 
 TOPIC_GROUPING = Calibration().topic_grouping  # claims this similar share a topic (display only)
 # The decomposer reads the start of the sentence's own article to resolve "he", "the talks" and
@@ -48,15 +49,16 @@ def run_audit(
     """Check every checkable sentence of the corpus (or of doc_ids) against the other documents.
     DocumentNotFound names any of doc_ids the corpus does not have, before anything is checked.
     `check`: how the claims are checked (the CLI's shows a progress bar); session.check by default."""
-    unknown = sorted(set(doc_ids or []) - set(session.index.doc_ids))
+    index = session.index  # the stored sentences, their vectors and the embedder that made them
+    unknown = sorted(set(doc_ids or []) - set(index.doc_ids))
     if unknown:
         raise DocumentNotFound(f"not in the corpus: {', '.join(unknown)}; see: factcheck corpus list")
-    items = audit_claims(session.index.sentences, session.index.vectors, doc_ids)
+    items = audit_claims(index.sentences, index.vectors, doc_ids)
     failed: list[tuple[str, str]] = []
     if decomposer is not None:
-        items, failed = decompose_claims(items, decomposer, _openings(session))
+        items, failed = decompose_claims(items, decomposer, _openings(index))
     results = (check or session.check)(items)
-    pairs = group_by_topic(contradictions(results, items), session.index.embed)
+    pairs = group_by_topic(contradictions(results, items), index.embed)
     shown = results if show_all else [r for r in results if any(s.stance is Stance.REFUTES for s in r.sources)]
     return Audit(shown, pairs, len(items), failed)
 
@@ -77,11 +79,11 @@ def decompose_claims(
     return out, failed
 
 
-def _openings(session: CheckSession) -> dict[str, str]:
+def _openings(index: EvidenceIndex) -> dict[str, str]:
     """Each document's first DECOMPOSE_CONTEXT_CHARS characters of sentences."""
     return {
-        doc_id: " ".join(s.text for s in session.index.sentences_of(doc_id))[:DECOMPOSE_CONTEXT_CHARS]
-        for doc_id in session.index.doc_ids
+        doc_id: " ".join(s.text for s in index.sentences_of(doc_id))[:DECOMPOSE_CONTEXT_CHARS]
+        for doc_id in index.doc_ids
     }
 
 

@@ -89,8 +89,13 @@ class Checker:
         self.judge_min_similarity = (
             calibration.judge_min_similarity if judge_min_similarity is None else judge_min_similarity
         )
-        self.stats = CheckStats()
+        self.stats = CheckStats()  # the current batch's counters (new_batch starts another)
         self._places: dict[str, list[tuple[int, frozenset[str]]]] = {}
+
+    def new_batch(self) -> CheckStats:
+        """Count from zero for a new batch; the counters handed out before stay as they were."""
+        self.stats = CheckStats()
+        return self.stats
 
     def check(self, item: ClaimInput) -> ClaimResult:
         started = time.perf_counter()

@@ -43,11 +43,17 @@ class Choice:
     weight: float  # the session's judge weight
 
 
-def choose(settings: Settings, judge_weight: float | None) -> Choice:
-    """The judges settings.judges names, loaded where their weight is above 0, as one judge."""
+NO_JUDGE = Choice(None, ModelInfo("none", None, consulted=False), 0.0)  # --no-model, --judge none
+
+
+def choose(settings: Settings, judge_weight: float | None, given: Judge | None = None) -> Choice:
+    """The judges settings.judges names, loaded where their weight is above 0, as one judge; or
+    `given`, a judge to ask instead of them (the eval's oracle), at its weight."""
+    if given is not None:
+        return _given(given, judge_weight)
     kinds = settings.judges
     if not kinds:
-        return Choice(None, ModelInfo("none", None, consulted=False), 0.0)
+        return NO_JUDGE
     planned = []
     for name in kinds:
         kind = JUDGE_KINDS.require(name)
@@ -69,6 +75,15 @@ def choose(settings: Settings, judge_weight: float | None) -> Choice:
     return Choice(judge, model, session_weight([w for _, w in parts]))
 
 
+def _given(judge: Judge, judge_weight: float | None) -> Choice:
+    """A judge handed in: named as itself, at --judge-weight or its preset's weight; not asked at 0."""
+    model = ModelInfo(judge.name, None, judge.smoke_test)
+    weight = judge_weight if judge_weight is not None else preset_weight(model)
+    if weight <= 0:
+        return Choice(None, replace(model, consulted=False), 0.0)
+    return Choice(judge, model, weight)
+
+
 def _report_model(infos: dict[str, ModelInfo], kinds: tuple[str, ...]) -> ModelInfo:
     """The chat model's identity when it is among the judges, else the verifier's; the verifier
     is named beside it when it was asked."""
@@ -80,28 +95,39 @@ def _report_model(infos: dict[str, ModelInfo], kinds: tuple[str, ...]) -> ModelI
 
 
 # --- the chat model -----------------------------------------------------------------------------
-# Its loader and weight live in session.py, where they always were (and where tests replace them).
 
 
-def _describe_llm(settings: Settings) -> ModelInfo:
-    from factcheck.check import session
+def preset_weight(model: ModelInfo) -> float:
+    """The weight measured for the model's preset; a model without one gets the unmeasured default."""
+    from factcheck.models.presets import PRESETS, UNMEASURED_JUDGE_WEIGHT
 
-    return session._configured_model(settings)
+    preset = PRESETS.get(model.name)
+    return preset.judge_weight if preset is not None else UNMEASURED_JUDGE_WEIGHT
+
+
+def configured_model(settings: Settings) -> ModelInfo:
+    """settings.model's name and file sha256, without loading it."""
+    from factcheck.models.fingerprint import model_fingerprint
+
+    return model_fingerprint(settings, None)
+
+
+def load_llm_judge(settings: Settings) -> tuple[Any, ModelInfo]:
+    """The stance judge over settings.model, and the model as the report names it."""
+    from factcheck.check.judge import load_judge
+    from factcheck.models.fingerprint import model_fingerprint
+
+    judge = load_judge(settings)
+    return judge, model_fingerprint(settings, judge)  # a registered stand-in names itself
 
 
 def _llm_weight(settings: Settings, model: ModelInfo, judge_weight: float | None, alone: bool) -> float:
-    from factcheck.check import session
-
-    return judge_weight if judge_weight is not None else session._preset_weight(model)
+    return judge_weight if judge_weight is not None else preset_weight(model)
 
 
-def _load_llm(settings: Settings) -> tuple[Any, ModelInfo]:
-    from factcheck.check import session
-
-    return session._load_judge(settings)
-
-
-JUDGE_KINDS.register("llm")(JudgeKind(_describe_llm, _llm_weight, _load_llm))
+# The module's functions are looked up when called, not when registered, so that a test can
+# replace one (monkeypatch factcheck.check.selection.load_llm_judge) and every check sees it.
+JUDGE_KINDS.register("llm")(JudgeKind(lambda s: configured_model(s), _llm_weight, lambda s: load_llm_judge(s)))
 
 
 # --- the verifier -------------------------------------------------------------------------------
@@ -120,9 +146,7 @@ def _verifier_weight(settings: Settings, model: ModelInfo, judge_weight: float |
         return judge_weight
     if settings.verifier_weight is not None:
         return settings.verifier_weight
-    from factcheck.check import session
-
-    return session._preset_weight(model)
+    return preset_weight(model)
 
 
 def _load_verifier(settings: Settings) -> tuple[Judge, ModelInfo]:

@@ -1,5 +1,11 @@
 """A checking session: everything needed to check claims against the current corpus, built once
-per command (store, embedder, evidence index, origin groups, judge, cache), and the report."""
+per command, and the report.
+
+A session is built from parts, each by one function: the corpus (open_corpus: the store, the
+documents --as-of keeps, the evidence index over them and their origin groups), the judging
+(selection.choose: the judge, the model the report names and its weight) and the result cache
+(open_cache). CheckSession builds the parts it is not given; the eval builds the embedder and the
+judging once and hands them to every dataset's session."""
 
 from __future__ import annotations
 
@@ -13,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from factcheck.check.combine import SIGNALS, Calibration
 from factcheck.check.independence import origin_groups
-from factcheck.check.pipeline import Checker, ClaimInput
+from factcheck.check.pipeline import Checker, CheckStats, ClaimInput
+from factcheck.check.selection import NO_JUDGE, Choice, choose
 from factcheck.corpus.ingest import ChunkingPolicy
 from factcheck.errors import EmptyCorpus, StoreError
 from factcheck.models.embedding import load_embedder
@@ -26,15 +33,15 @@ if TYPE_CHECKING:
     from factcheck.check.judge import Judge
     from factcheck.config import Settings
     from factcheck.models.chat import ChatModel
+    from factcheck.models.embedding import Embedder
+    from factcheck.store import CorpusStore
 
 
 def code_version() -> str:
     """A digest of the code that decides verdicts, so a cached result never outlives a change to it."""
-    from pathlib import Path as _Path
-
     import factcheck
 
-    root = _Path(factcheck.__file__).parent
+    root = Path(factcheck.__file__).parent
     files = sorted([*root.glob("check/*.py"), root / "retrieve.py", root / "schema.py"])
     digest = hashlib.sha256()
     for path in files:
@@ -80,42 +87,97 @@ class CheckOptions:
     as_of: date | None = None  # check against only what was published on or before this day (--as-of)
 
 
+# --- the parts ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """The documents a session checks against, read once. --as-of has restricted them already:
+    the index, the origin groups and the state know of no other, and no result has to be filtered."""
+
+    store: CorpusStore
+    embedder: Embedder
+    records: list[DocumentRecord]  # the documents checked against
+    left_out: LeftOut  # those --as-of left out
+    index: EvidenceIndex
+    groups: list[tuple[str, ...]]  # documents that are copies of one story (independence.py)
+    state: str  # a digest of what the index read: the cache key's corpus
+
+
+def open_corpus(
+    settings: Settings, embedder: Embedder | None = None, as_of: date | None = None, store_dir: Path | None = None
+) -> Corpus:
+    """The settings' store (or store_dir: the eval keeps one per dataset), read with embedder
+    (None: settings.embedder's, loaded once the store is known to hold documents), as of a day."""
+    store = open_store(settings, store_dir)
+    records = store.documents()
+    if not records:
+        raise EmptyCorpus("the corpus is empty; add articles first: factcheck ingest PATH")
+    embedder = embedder if embedder is not None else load_embedder(settings)
+    _require_current(records, ChunkingPolicy.for_embedder(
+        embedder, settings.chunk_tokens, settings.chunk_overlap_tokens
+    ))  # fmt: skip
+    records, left_out = published_by(records, as_of)
+    if not records:
+        raise EmptyCorpus(f"no document was published on or before {as_of}; {left_out.phrase()}")
+    index = EvidenceIndex(store, embedder, records)
+    groups = origin_groups({r.doc_id: store.text(r.doc_id) for r in records})
+    # What the index read, not just the records: a verdict cached from other sentence rows
+    # (a killed ingest's, or a store edited since) must not be served for these.
+    state = _digest([[(r.doc_id, r.sha256, r.chunking) for r in records], index.state])
+    return Corpus(store, embedder, records, left_out, index, groups, state)
+
+
+def in_effect(settings: Settings, options: CheckOptions) -> CheckOptions:
+    """The options as a session applies them: --judge none is --no-model."""
+    return options if settings.judges else replace(options, use_model=False)
+
+
+def choose_judging(settings: Settings, options: CheckOptions, judge: Judge | None = None) -> Choice:
+    """Who judges each document, as the options (in effect) want: the judges settings name, or
+    `judge` instead of them (the eval's oracle), or none. Weight-0 judges are not loaded."""
+    if not in_effect(settings, options).use_model:
+        return NO_JUDGE
+    return choose(settings, options.judge_weight, judge)
+
+
+def open_cache(settings: Settings) -> Any:
+    """The result cache, shared by every session of this FACTCHECK_HOME."""
+    import diskcache
+
+    folder = settings.home / "cache" / "checks"
+    folder.mkdir(parents=True, exist_ok=True)
+    return diskcache.Cache(str(folder))
+
+
+# --- the session --------------------------------------------------------------------------------
+
+
 class CheckSession:
+    """Checks batches of claims against one corpus with one judging, and reports each batch."""
+
     def __init__(
         self,
         settings: Settings,
         options: CheckOptions = CheckOptions(),
         *,
         store_dir: Path | None = None,
+        embedder: Embedder | None = None,
         judge: Judge | None = None,
+        judging: Choice | None = None,
     ) -> None:
-        """`store_dir`: a store other than the settings' own (the eval keeps one per dataset).
-        `judge`: a judge to use instead of the one settings.model names (the eval's oracle)."""
-        self.settings = settings
-        self.options = options
-        self.store = open_store(settings, store_dir)
-        records = self.store.documents()
-        if not records:
-            raise EmptyCorpus("the corpus is empty; add articles first: factcheck ingest PATH")
-        self.embedder = load_embedder(settings)
-        _require_current(records, ChunkingPolicy.for_embedder(
-            self.embedder, settings.chunk_tokens, settings.chunk_overlap_tokens
-        ))  # fmt: skip
-        # --as-of restricts the documents here, once: the index, the origin groups and the cache
-        # key then know of no other, and no result has to be filtered afterwards.
-        records, self.left_out = published_by(records, options.as_of)
-        if not records:
-            raise EmptyCorpus(f"no document was published on or before {options.as_of}; {self.left_out.phrase()}")
-        self.records = records
-        self.index = EvidenceIndex(self.store, self.embedder, records)
-        self.groups = origin_groups({r.doc_id: self.store.text(r.doc_id) for r in records})
-        # What the index read, not just the records: a verdict cached from other sentence rows
-        # (a killed ingest's, or a store edited since) must not be served for these.
-        self.corpus_state = _digest([[(r.doc_id, r.sha256, r.chunking) for r in records], self.index.state])
-        if not settings.judges:  # --judge none is --no-model
-            options = self.options = replace(options, use_model=False)
-        self.judge, self.model, weight = _choose_judge(settings, options, judge)
-        self.calibration = Calibration(judge_weight=weight, signals=options.signals)
+        """The corpus is opened from `store_dir` (a store other than the settings' own: the eval
+        keeps one per dataset) with `embedder` (one already loaded, to share); the judging is
+        `judging` as chosen already (choose_judging: the eval shares one loaded model), else
+        chosen here, with `judge` to ask instead of the one settings.model names (the oracle)."""
+        if judge is not None and judging is not None:
+            raise ValueError("give the session a judge or a judging, not both")
+        options = in_effect(settings, options)
+        self.settings, self.options = settings, options
+        self.corpus = open_corpus(settings, embedder, options.as_of, store_dir)
+        chosen = judging if judging is not None else choose_judging(settings, options, judge)
+        self.judge, self.model = chosen.judge, chosen.model
+        self.calibration = Calibration(judge_weight=chosen.weight, signals=options.signals)
         self.checker = Checker(
             self.index,
             self.groups,
@@ -124,9 +186,68 @@ class CheckSession:
             per_doc=options.per_doc,
             deterministic_checks=options.deterministic_checks,
         )
-        self._cache = _open_cache(settings.home / "cache" / "checks") if options.use_cache else None
+        self.last_batch = CheckStats()  # the counters of the latest check() batch
+        self._cache = open_cache(settings) if options.use_cache else None
         self._code_version = code_version()
         self._llm: Any = None
+
+    # What callers ask of a session, by what it means to them.
+
+    @property
+    def index(self) -> EvidenceIndex:
+        return self.corpus.index
+
+    @property
+    def groups(self) -> list[tuple[str, ...]]:
+        return self.corpus.groups
+
+    @property
+    def doc_ids(self) -> list[str]:
+        """The documents checked against (those --as-of kept)."""
+        return self.index.doc_ids
+
+    def documents(self) -> list[DocumentRecord]:
+        """Every document in the store, --as-of or not."""
+        return self.corpus.store.documents()
+
+    def document(self, doc_id: str) -> DocumentRecord | None:
+        return self.corpus.store.document(doc_id)
+
+    def text(self, doc_id: str) -> str:
+        """A stored document's cleaned text."""
+        return self.corpus.store.text(doc_id)
+
+    @property
+    def embedder_id(self) -> str:
+        return self.corpus.embedder.id
+
+    @property
+    def uses_model(self) -> bool:
+        """Whether a language model is in play at all (not --no-model, not --judge none); it may
+        still go unasked at weight 0 (model_consulted)."""
+        return self.options.use_model
+
+    @property
+    def model_name(self) -> str:
+        return self.model.name
+
+    @property
+    def model_consulted(self) -> bool:
+        """Whether the model judged stances (a configured model is not asked at weight 0)."""
+        return self.model.consulted
+
+    @property
+    def judge_weight(self) -> float:
+        """How much the judge's labels count, as in effect (the preset's, or --judge-weight)."""
+        return self.calibration.judge_weight
+
+    def smoke_test_notice(self) -> str | None:
+        """The smoke-test notice when the session's model is a smoke-test one, else None."""
+        return smoke_test_notice(self.model.name) if self.model.smoke_test else None
+
+    @property
+    def prompt_hash(self) -> str:
+        return self.judge.prompt_hash if self.judge is not None else "none"
 
     def chat_llm(self) -> Any:
         """The llama.cpp model settings.model names, for writing (ask's answers, audit --decompose):
@@ -151,16 +272,13 @@ class CheckSession:
             return factory(self.settings)
         return LlamaChatModel(self.chat_llm(), name=self.model.name, smoke_test=self.model.smoke_test)
 
-    @property
-    def prompt_hash(self) -> str:
-        return self.judge.prompt_hash if self.judge is not None else "none"
-
     def check(
         self, items: Sequence[ClaimInput], progress: Callable[[ClaimResult], None] | None = None
     ) -> list[ClaimResult]:
         """Check each claim, taking results from the cache where the same claim was already
         checked against the same corpus, model, prompt and settings (so a rerun is instant and an
-        interrupted batch resumes where it stopped)."""
+        interrupted batch resumes where it stopped). The batch's counters are last_batch."""
+        self.last_batch = self.checker.new_batch()
         results = []
         for item in items:
             key = self._cache_key(item)
@@ -174,23 +292,25 @@ class CheckSession:
         return results
 
     def report(self, results: Sequence[ClaimResult], contradictions: Sequence[Contradiction] = ()) -> CheckReport:
+        """The report of the latest batch: its results, and its counters and trimmed claims."""
+        corpus, batch = self.corpus, self.last_batch
         notices = model_notices(self.model, self.options.use_model)
-        notices += [f"claim {cid} was longer than allowed and was trimmed" for cid in self.checker.stats.trimmed_claims]
+        notices += [f"claim {cid} was longer than allowed and was trimmed" for cid in batch.trimmed_claims]
         if self.options.as_of is not None:
-            kept = f"{len(self.records)} document{'s' * (len(self.records) != 1)}"
+            kept = f"{len(corpus.records)} document{'s' * (len(corpus.records) != 1)}"
             notices.append(f"as of {self.options.as_of}: checked against the {kept} published on or before "
-                           f"that day; {self.left_out.phrase()}")  # fmt: skip
+                           f"that day; {corpus.left_out.phrase()}")  # fmt: skip
         named = {s.doc_id for r in results for s in r.sources} | {d for c in contradictions for d in (c.doc_a, c.doc_b)}
         return CheckReport(
             results=tuple(results),
             model=self.model,
-            embedder=self.embedder.id,
+            embedder=self.embedder_id,
             prompt_hash=self.prompt_hash,
             created=datetime.now(UTC).isoformat(timespec="seconds"),
             notices=tuple(notices),
-            stats=self.checker.stats.as_dict(),
+            stats=batch.as_dict(),
             contradictions=tuple(contradictions),
-            documents=tuple(r for r in self.records if r.doc_id in named),
+            documents=tuple(r for r in corpus.records if r.doc_id in named),
             as_of=self.options.as_of,
         )
 
@@ -198,7 +318,7 @@ class CheckSession:
         # The model (consulted or not) and the calibration (the weight in effect) are both in the
         # key: a result judged with a weight that counts is never served to a weight-0 run.
         return _digest([
-            self._code_version, item.id, item.claim, list(item.exclude), self.corpus_state, self.embedder.id,
+            self._code_version, item.id, item.claim, list(item.exclude), self.corpus.state, self.embedder_id,
             asdict(self.model), self.prompt_hash, asdict(self.calibration), asdict(self.options),
         ])  # fmt: skip
 
@@ -245,50 +365,3 @@ def _stable(value: Any) -> Any:
     if isinstance(value, set | frozenset):
         return sorted(value, key=str)
     return str(value)
-
-
-def _open_cache(folder: Path) -> Any:
-    import diskcache
-
-    folder.mkdir(parents=True, exist_ok=True)
-    return diskcache.Cache(str(folder))
-
-
-def _choose_judge(settings: Settings, options: CheckOptions, given: Judge | None) -> tuple[Any, ModelInfo, float]:
-    """The judge to ask (None: none), the model the report names, and the weight of its labels.
-    The weight is known before anything is loaded, so a weight-0 model costs neither the seconds
-    nor the memory of loading it; the report still names it, as not consulted."""
-    if not options.use_model:
-        return None, ModelInfo("none", None, consulted=False), 0.0
-    if given is None:  # the judges settings.judge names (llm, verifier, both): factcheck.check.selection
-        from factcheck.check.selection import choose
-
-        chosen = choose(settings, options.judge_weight)
-        return chosen.judge, chosen.model, chosen.weight
-    model = ModelInfo(given.name, None, given.smoke_test)
-    weight = options.judge_weight if options.judge_weight is not None else _preset_weight(model)
-    if not consults_model(options.use_model, weight):
-        return None, replace(model, consulted=False), 0.0
-    return given, model, weight
-
-
-def _configured_model(settings: Settings) -> ModelInfo:
-    """settings.model's name and file sha256, without loading it."""
-    from factcheck.models.fingerprint import model_fingerprint
-
-    return model_fingerprint(settings, None)
-
-
-def _load_judge(settings: Settings) -> tuple[Any, ModelInfo]:
-    from factcheck.check.judge import load_judge
-    from factcheck.models.fingerprint import model_fingerprint
-
-    judge = load_judge(settings)
-    return judge, model_fingerprint(settings, judge)  # a registered stand-in names itself
-
-
-def _preset_weight(model: ModelInfo) -> float:
-    from factcheck.models.presets import PRESETS, UNMEASURED_JUDGE_WEIGHT
-
-    preset = PRESETS.get(model.name)
-    return preset.judge_weight if preset is not None else UNMEASURED_JUDGE_WEIGHT

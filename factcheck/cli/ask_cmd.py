@@ -83,9 +83,7 @@ def _session_notice(session: CheckSession) -> str | None:
     """What is said once, at the start, about the whole session: a smoke-test model (skipped at
     weight 0, it still writes the answers). Each answer carries it too (its JSON form needs it), so
     the answers printed on the terminal leave it out."""
-    from factcheck.notices import smoke_test_notice
-
-    return smoke_test_notice(session.model.name) if session.model.smoke_test else None
+    return session.smoke_test_notice()
 
 
 def _answer(asker: Asker, question: str, console: Console) -> None:
@@ -142,7 +140,7 @@ class Prompt:
         }  # fmt: skip
 
     def run(self, read: Callable[[], str]) -> None:
-        self.console.print(f"{len(self.session.index.doc_ids)} documents. Ask a question; /help for commands.")
+        self.console.print(f"{len(self.session.doc_ids)} documents. Ask a question; /help for commands.")
         while True:
             try:
                 line = read().strip()
@@ -183,19 +181,19 @@ class Prompt:
         table = Table(title="sources")
         for column in ("id", "title", "chunks", "published"):
             table.add_column(column)
-        for r in self.session.store.documents():
+        for r in self.session.documents():
             published = r.published.isoformat() if r.published else ""
             table.add_row(escape(r.doc_id), escape(r.title), str(r.n_chunks), published)
         self.console.print(table)
 
     def doc(self, doc_id: str) -> None:
         # Only a store lookup by id: what is typed here never becomes a path.
-        record = self.session.store.document(doc_id) if doc_id else None
+        record = self.session.document(doc_id) if doc_id else None
         if record is None:
             self.console.print(f"no document {escape(repr(doc_id))}; /sources lists them")
             return
         self.console.print(f"[bold]{escape(record.title)}[/]  [dim]{escape(record.doc_id)}[/]")
-        self.console.print(escape(self.session.store.text(doc_id)), highlight=False)
+        self.console.print(escape(self.session.text(doc_id)), highlight=False)
 
     def help(self, _: str) -> None:
         self.console.print(HELP, highlight=False, markup=False)

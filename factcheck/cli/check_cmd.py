@@ -264,7 +264,7 @@ def _decomposer(session: CheckSession) -> Decomposer:
     the user wants its writing."""
     from factcheck.check.decompose import Decomposer
 
-    if not session.options.use_model:
+    if not session.uses_model:
         from factcheck.errors import ConfigError
 
         raise ConfigError("--decompose needs the language model (drop --no-model)")

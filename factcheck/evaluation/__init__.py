@@ -2,7 +2,8 @@
 
 - dataset.py  reading and validating a dataset folder (corpus/ + claims.jsonl)
 - metrics.py  the scores, as pure functions
-- run.py      ingest into a per-dataset store, check every claim, score; the oracle judge
+- run.py      ingest into a per-dataset store, check every claim (one embedder and one judge,
+              loaded once for every dataset), score; the oracle judge
 - compare.py  flips and metric deltas against a saved run
 - render.py   JSON, Markdown and HTML, registered by name in RENDERERS; table.py the terminal view
 """

@@ -18,6 +18,7 @@ from factcheck.schema import JUDGED_STANCES, ClaimResult, Judgement, Passage, St
 
 if TYPE_CHECKING:
     from factcheck.check.judge import Judge
+    from factcheck.check.selection import Choice
     from factcheck.check.session import CheckOptions
     from factcheck.config import Settings
     from factcheck.models.embedding import Embedder
@@ -242,40 +243,6 @@ def ingest_dataset(settings: Settings, dataset: Dataset, embedder: Embedder) -> 
     return folder
 
 
-def evaluate_dataset(
-    settings: Settings,
-    dataset: Dataset,
-    options: EvalOptions = EvalOptions(),
-    on_claim: OnClaim | None = None,
-    *,
-    judge: Judge | None = None,
-) -> DatasetResult:
-    """Ingest, check every claim, score. `judge`: one to use instead of loading settings.model
-    (the oracle replaces either)."""
-    from factcheck.check.pipeline import ClaimInput
-    from factcheck.check.session import CheckSession
-    from factcheck.models.embedding import load_embedder
-
-    folder = ingest_dataset(settings, dataset, load_embedder(settings))
-    claims = in_split(dataset.claims, options.split)
-    if options.oracle_stances:
-        judge = OracleJudge(claims)
-    session = CheckSession(settings, options.check_options(), store_dir=folder, judge=judge)
-    items = [ClaimInput(id=c.id, claim=c.claim) for c in claims]
-    results = session.check(items, progress=on_claim)
-    stats = session.checker.stats
-    return score(
-        dataset.name,
-        claims,
-        results,
-        seconds=stats.seconds,
-        model_tokens=stats.usage.tokens,
-        model=session.model.name,
-        embedder=session.embedder.id,
-        judge_weight=session.calibration.judge_weight,
-    )
-
-
 def evaluate(
     settings: Settings,
     datasets: Sequence[Dataset],
@@ -284,10 +251,66 @@ def evaluate(
     *,
     judge: Judge | None = None,
 ) -> EvalRun:
-    """Every dataset, one after the other, each against its own store."""
+    """Every dataset, one after the other, each against its own store. The embedder and the judge
+    are loaded once and shared by every dataset; every corpus is ingested before the judge is
+    loaded, so that a broken dataset costs no model load. `judge`: one to ask instead of the one
+    settings.model names (the oracle replaces either)."""
+    from factcheck.check.session import choose_judging
+    from factcheck.models.embedding import load_embedder
+
+    embedder = load_embedder(settings)
+    folders = [ingest_dataset(settings, dataset, embedder) for dataset in datasets]
+    # The oracle answers each dataset's own gold stances: it is chosen per dataset (nothing to load).
+    judging = None if options.oracle_stances else choose_judging(settings, options.check_options(), judge)
     results = []
-    for dataset in datasets:
+    for dataset, folder in zip(datasets, folders, strict=True):
         hook = (lambda result, d=dataset: on_claim(d, result)) if on_claim is not None else None
-        results.append(evaluate_dataset(settings, dataset, options, hook, judge=judge))
+        results.append(_check_dataset(settings, dataset, folder, options, hook, embedder=embedder, judging=judging))
     created = datetime.now(UTC).isoformat(timespec="seconds")
     return EvalRun(tuple(results), options, created)
+
+
+def evaluate_dataset(
+    settings: Settings,
+    dataset: Dataset,
+    options: EvalOptions = EvalOptions(),
+    on_claim: OnClaim | None = None,
+    *,
+    judge: Judge | None = None,
+) -> DatasetResult:
+    """One dataset: ingest, check every claim, score (evaluate() over it alone)."""
+    hook = (lambda _, result: on_claim(result)) if on_claim is not None else None
+    return evaluate(settings, [dataset], options, hook, judge=judge).datasets[0]
+
+
+def _check_dataset(
+    settings: Settings,
+    dataset: Dataset,
+    folder: Path,
+    options: EvalOptions,
+    on_claim: OnClaim | None,
+    *,
+    embedder: Embedder,
+    judging: Choice | None,
+) -> DatasetResult:
+    """Check every claim of the split against the dataset's store, and score the verdicts."""
+    from factcheck.check.pipeline import ClaimInput
+    from factcheck.check.session import CheckSession, choose_judging
+
+    claims = in_split(dataset.claims, options.split)
+    check_options = options.check_options()
+    if judging is None:  # the oracle
+        judging = choose_judging(settings, check_options, OracleJudge(claims))
+    session = CheckSession(settings, check_options, store_dir=folder, embedder=embedder, judging=judging)
+    results = session.check([ClaimInput(id=c.id, claim=c.claim) for c in claims], progress=on_claim)
+    batch = session.last_batch
+    return score(
+        dataset.name,
+        claims,
+        results,
+        seconds=batch.seconds,
+        model_tokens=batch.usage.tokens,
+        model=session.model_name,
+        embedder=session.embedder_id,
+        judge_weight=session.judge_weight,
+    )

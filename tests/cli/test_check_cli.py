@@ -151,7 +151,7 @@ def test_audit_of_an_unknown_document_is_a_usage_error(corpus):
 def test_smoke_test_notice_appears_in_every_report(corpus, monkeypatch):
     monkeypatch.setattr(FAKE_JUDGE, "smoke_test", True, raising=False)
     monkeypatch.setattr(
-        "factcheck.check.session._load_judge",
+        "factcheck.check.selection.load_llm_judge",
         lambda settings: (FAKE_JUDGE, __import__("factcheck.schema").schema.ModelInfo("tiny", None, True)),
     )
     code, data, err = check_json("Putin met Trump in Alaska.")

@@ -31,7 +31,7 @@ def corpus(fake_embedder, sample_corpus, monkeypatch):
 def smoke_model(corpus, monkeypatch):
     """The fake judge, named as a smoke-test model the way a preset's flag would name it."""
     monkeypatch.setattr(
-        "factcheck.check.session._load_judge", lambda settings: (FAKE_JUDGE, ModelInfo("tiny", None, True))
+        "factcheck.check.selection.load_llm_judge", lambda settings: (FAKE_JUDGE, ModelInfo("tiny", None, True))
     )
 
 

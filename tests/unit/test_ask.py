@@ -21,7 +21,7 @@ from factcheck.ask.markers import (
     trim_question,
 )
 from factcheck.ask.prompt import AskPrompt
-from factcheck.schema import ClaimResult, ModelInfo, Passage, SourceStance, Stance, Verdict
+from factcheck.schema import ClaimResult, Passage, SourceStance, Stance, Verdict
 from tests.fakes import FakeEmbedder, FakeGenerator
 
 EMBEDDER = FakeEmbedder()
@@ -197,7 +197,9 @@ class StubIndex:
 
 
 class StubSession:
-    model = ModelInfo("fake-llm", None)
+    """What an Asker asks of a CheckSession: its index, its model's name and notices, check()."""
+
+    model_name, model_consulted = "fake-llm", True
 
     def __init__(self, passages: Sequence[Passage]) -> None:
         self.index = StubIndex(passages)
@@ -206,6 +208,9 @@ class StubSession:
     def check(self, items):
         self.checked += [item.claim for item in items]
         return [ClaimResult(item.id, item.claim, Verdict.SINGLE_SOURCE, 0.7, 1, ()) for item in items]
+
+    def smoke_test_notice(self) -> str | None:
+        return None
 
 
 def test_a_question_the_corpus_does_not_cover_is_not_put_to_the_model():

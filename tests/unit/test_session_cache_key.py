@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from factcheck.check import selection
 from factcheck.check import session as session_module
 from factcheck.check.pipeline import ClaimInput
 from factcheck.check.session import CheckOptions, CheckSession
@@ -118,7 +119,7 @@ def test_a_calibration_changed_under_the_same_options_has_another_key(settings, 
     options = replace(OPTIONS, judge_weight=None)
     given = judge_named("some-model")
     before = CheckSession(settings, options, judge=given)
-    monkeypatch.setattr(session_module, "_preset_weight", lambda model: 0.9)
+    monkeypatch.setattr(selection, "preset_weight", lambda model: 0.9)
     after = CheckSession(settings, options, judge=given)
     assert (before.options, before.model) == (after.options, after.model)
     assert before.calibration.judge_weight != after.calibration.judge_weight
