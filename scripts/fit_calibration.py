@@ -71,7 +71,7 @@ def read_signals(datasets: list[Path]) -> list[Claim]:
         session = CheckSession(settings, CheckOptions(use_model=False, use_cache=False), store_dir=store)
         for n, gold in enumerate(dataset.claims, 1):
             text = gold.claim[:MAX_CLAIM_CHARS]
-            signals = session.checker.signals(text, ClaimInput(gold.id, text))
+            signals = session.signals(ClaimInput(gold.id, text))
             heldout = split_of(gold.id) is Split.HELDOUT
             claims.append(
                 Claim(

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from factcheck.errors import ConfigError
 from factcheck.models.chat import Message
 from factcheck.registry import Registry
 
@@ -41,14 +40,13 @@ register_generator = GENERATORS.register
 def load_generator(session: CheckSession) -> Generator | None:
     """The generator for the session's chat model; None when the session runs without a model.
     A judge weight of 0 only skips the model's stance labels: it still writes the answer."""
-    if not session.options.use_model:
+    if not session.uses_model:
         return None
     factory = GENERATORS.get(session.settings.model)
     if factory is not None:
         return factory(session.settings)
-    if session.judge is not None and not hasattr(session.judge, "llm"):
-        raise ConfigError(f"the model {session.model.name} cannot write answers; use a chat GGUF, or --no-model")
-    return LlamaGenerator(session.chat_llm(), name=session.model.name)
+    # The judge's own llama.cpp model when it has one, else the chat model loaded to write with.
+    return LlamaGenerator(session.chat_llm(), name=session.model_name)
 
 
 class LlamaGenerator:

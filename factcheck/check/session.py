@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from factcheck.check.combine import SIGNALS, Calibration
+from factcheck.check.combine import SIGNALS, Calibration, Signals
 from factcheck.check.independence import origin_groups
 from factcheck.check.pipeline import Checker, CheckStats, ClaimInput
 from factcheck.check.selection import NO_JUDGE, Choice, choose
@@ -290,6 +290,11 @@ class CheckSession:
             if progress is not None:
                 progress(result)
         return results
+
+    def signals(self, item: ClaimInput) -> list[Signals]:
+        """What each document judged for the claim says about it, before any threshold: what
+        scripts/fit_calibration.py fits the thresholds on. Not cached, not counted."""
+        return self.checker.signals(item.claim, item)
 
     def report(self, results: Sequence[ClaimResult], contradictions: Sequence[Contradiction] = ()) -> CheckReport:
         """The report of the latest batch: its results, and its counters and trimmed claims."""
