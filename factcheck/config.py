@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -47,7 +47,11 @@ class Settings(BaseSettings):
         description="Where the vector store lives (and models, unless models_dir is set).",
     )
     models_dir: Path | None = Field(None, description="Where model files live; default HOME/models.")
-    model: str = Field(DEFAULT_MODEL, description="Chat model: a preset name or a path to a .gguf file.")
+    model: str = Field(
+        DEFAULT_MODEL,
+        description="Chat model: a preset name, a path to a .gguf file, or an OpenAI-compatible server's URL "
+        "(http://HOST:PORT/v1, the served model's name after #).",
+    )
     embedder: str = Field(DEFAULT_EMBEDDER, description="Embedding model: a preset name or a .gguf path.")
     judge: str = Field("llm", description="Stance judge: llm, verifier, llm+verifier or none.")
     verifier: str = Field(
@@ -60,6 +64,10 @@ class Settings(BaseSettings):
     chunk_tokens: int = Field(192, ge=16, description="Largest chunk, in the embedder's word pieces.")
     chunk_overlap_tokens: int = Field(48, ge=0, description="Sentences repeated between chunks, in word pieces.")
     max_file_mb: float = Field(10.0, gt=0, description="Files (and fetched pages) larger than this are skipped.")
+    # The same default as factcheck.retrieve.MAX_DOCS_PER_CLAIM (tests/unit/test_doc_cap.py holds them equal).
+    max_docs_per_claim: int = Field(
+        20, ge=1, description="Documents judged per claim (the best-scoring; any where a check fires besides)."
+    )
     fetch_timeout_s: float = Field(20.0, gt=0, description="Seconds to wait for a server to connect, or to send more.")
     fetch_max_redirects: int = Field(5, ge=0, description="Redirects followed when fetching a URL; more are refused.")
     n_threads: int | None = Field(None, ge=1, description="CPU threads for llama.cpp; default: all cores.")
@@ -69,11 +77,51 @@ class Settings(BaseSettings):
         description="Let llama.cpp repack weights into extra buffer types (AMX, CPU_REPACK). Off by default: "
         "the AMX repack crashes llama.cpp on AMX CPUs (ggml-org/llama.cpp#20824); see factcheck/models/llama.py.",
     )
+    api_key: SecretStr | None = Field(
+        None, description="Key for a model server (--model URL), sent as Authorization: Bearer."
+    )
+    served_model: str | None = Field(
+        None,
+        description="The model a server (--model URL) is asked for; default: the URL's #fragment, else the first "
+        "model the server lists.",
+    )
+    model_timeout_s: float = Field(120.0, gt=0, description="Seconds to wait for a model server's answer.")
+    model_retries: int = Field(
+        3, ge=0, le=10, description="Times a model server request is retried after a timeout or a 5xx answer."
+    )
+    store_url: str | None = Field(
+        None,
+        description="A Chroma server to keep the corpus in (http(s)://HOST:PORT), instead of the embedded store "
+        "in HOME/store; unset or empty: embedded.",
+    )
+    store_token: SecretStr | None = Field(
+        None, description="Token for the Chroma server (sent as X-Chroma-Token and Authorization: Bearer)."
+    )
+    store_database: str = Field(
+        "default_database",
+        pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{1,510})[A-Za-z0-9]$",
+        description="The database on the Chroma server (created on the first write).",
+    )
 
     @field_validator("home", "models_dir", mode="after")
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
+
+    @field_validator("store_url", mode="before")
+    @classmethod
+    def _server_url(cls, value: object) -> object:
+        return _store_url(value) if isinstance(value, str) else value
+
+    @field_validator("store_token", mode="after")
+    @classmethod
+    def _header_safe_token(cls, value: SecretStr | None) -> SecretStr | None:
+        token = value.get_secret_value() if value is not None else ""
+        if not token:
+            return None
+        if not all(33 <= ord(c) < 127 for c in token):  # what Chroma's token auth accepts
+            raise ValueError("must be ASCII letters, digits and punctuation only")
+        return value
 
     @field_validator("judge", mode="before")
     @classmethod
@@ -124,6 +172,27 @@ class Settings(BaseSettings):
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
+
+
+def _store_url(value: str) -> str | None:
+    """A Chroma server's base URL, without a trailing slash; None for "" (the embedded store)."""
+    from urllib.parse import urlsplit
+
+    url = value.strip().rstrip("/")
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f"must be an http:// or https:// URL of a Chroma server, like http://127.0.0.1:8000, not {value!r}"
+        )
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise ValueError("must be the server's address only: put a token in FACTCHECK_STORE_TOKEN")
+    try:
+        parts.port  # noqa: B018 (raises for a port that is not a number)
+    except ValueError as exc:
+        raise ValueError(f"has a bad port: {value!r}") from exc
+    return url
 
 
 def load_settings(**overrides: Any) -> Settings:

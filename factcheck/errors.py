@@ -60,3 +60,11 @@ class OutputNotWritable(FactcheckError):
 
 class StoreBusy(StoreError):
     "Another factcheck process is writing to the store; a second writer would corrupt it."
+
+
+class ModelServerUnreachable(FactcheckError):
+    "The model server (--model URL) cannot be reached: nothing answers at its address."
+
+
+class ModelServerError(FactcheckError):
+    "The model server refused a request, failed on it, or did not answer in time, after its retries."

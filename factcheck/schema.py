@@ -254,6 +254,10 @@ class ClaimResult:
     independent_sources: int  # independent origins that support the claim
     sources: tuple[SourceStance, ...]
     groups: tuple[tuple[str, ...], ...] = ()  # near-duplicate documents counted as one origin
+    # Retrieval's work for the claim: the documents with a candidate sentence, and those judged
+    # (a source each: the best max_docs_per_claim of them, and any where a check fires).
+    documents_considered: int = 0
+    documents_judged: int = 0
 
 
 @dataclass(frozen=True)

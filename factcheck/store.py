@@ -8,12 +8,15 @@ sentences and removed *before* them, so a record with a given sha256 is the comm
 ingest is interrupted, the document either still has its old complete state or has no record
 and is re-ingested on the next run. Until then, every read returns only rows whose (doc_id,
 doc_sha256) matches a committed record, so a killed ingest's leftovers are never evidence.
+
+The collections live in an embedded Chroma in a folder, or on a Chroma server when the settings
+name one (store_client.py); everything here holds for both.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -22,16 +25,27 @@ from typing import TYPE_CHECKING, Any
 
 from factcheck.errors import DocumentNotFound, StoreError
 from factcheck.schema import Chunk, ChunkSpan, DocumentRecord, Sentence, SourceDocument
-from factcheck.store_lock import StoreLock
 
 if TYPE_CHECKING:
     from factcheck.config import Settings
+    from factcheck.store_client import ServerStore
 
 
 @dataclass(frozen=True)
 class ChunkHit:
     chunk: Chunk
     distance: float  # cosine distance: 0 is identical
+
+    @property
+    def similarity(self) -> float:
+        return 1.0 - self.distance
+
+
+@dataclass(frozen=True)
+class SentenceHit:
+    sentence: Sentence
+    distance: float  # cosine distance: 0 is identical
+    embedding: Any  # the sentence's vector
 
     @property
     def similarity(self) -> float:
@@ -47,6 +61,12 @@ def sentence_id(doc_id: str, sha256: str, index: int) -> str:
     return f"{doc_id}:{sha256[:12]}:s{index:04d}"
 
 
+def parse_sentence_id(row_id: str) -> tuple[str, str, int]:
+    """(doc_id, the first 12 hex digits of its sha256, sentence index) of a sentence_id()."""
+    doc_id, prefix, index = row_id.rsplit(":", 2)
+    return doc_id, prefix, int(index.removeprefix("s"))
+
+
 @dataclass(frozen=True)
 class SentenceRows:
     """Sentences with their vectors, as read back for similarity computations."""
@@ -58,31 +78,44 @@ class SentenceRows:
 def open_store(settings: Settings, folder: Path | None = None) -> CorpusStore:
     """The store the settings name, keyed by their embedder: in settings.store_dir, or in folder
     (the eval keeps one store per dataset). Opening it creates nothing, and an unknown embedder is
-    an error here, before the store is touched. Every command opens its store through here."""
+    an error here, before the store is touched. Every command opens its store through here, and
+    this is the one place that picks embedded Chroma or the server of settings.store_url; on a
+    server, folder becomes a database of its own (store_client.dataset_database)."""
     from factcheck.models.resolve import store_key
 
-    return CorpusStore(folder or settings.store_dir, store_key(settings))
+    key = store_key(settings)
+    if settings.store_url is None:
+        return CorpusStore(folder or settings.store_dir, key)
+    from factcheck.store_client import ServerStore, dataset_database
+
+    token = settings.store_token.get_secret_value() if settings.store_token is not None else None
+    database = settings.store_database if folder is None else dataset_database(settings.store_database, folder)
+    return CorpusStore(ServerStore(settings.store_url, database, token), key)
 
 
 class CorpusStore:
     """Reading never creates anything and returns committed rows only; writing holds the store's
     lock (store_lock.py) and creates the collections on the first write."""
 
-    def __init__(self, path: Path, embedder_key: str) -> None:
-        import chromadb  # lazy: ~0.7 s to import
-        from chromadb.config import Settings as ChromaSettings
+    def __init__(self, where: Path | ServerStore, embedder_key: str) -> None:
+        """where: the folder of an embedded store, or a store on a Chroma server."""
+        from factcheck.store_client import open_space
 
-        try:
-            path.mkdir(parents=True, exist_ok=True)
-            self._client = chromadb.PersistentClient(
-                path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
-            )
-        except Exception as exc:  # chromadb raises many types; all mean "store unusable"
-            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
-        self._path = path
+        self._space = open_space(where)
+        self._path = where if isinstance(where, Path) else None
         self._key = embedder_key
         self._open: dict[str, Any] = {}
-        self._lock = StoreLock(path)
+        self._lock = self._space.lock
+
+    @property
+    def location(self) -> str:
+        """Where the store is: its folder, or its server's URL (never the token)."""
+        return self._space.location
+
+    @property
+    def database(self) -> str | None:
+        """The database on the server; None for an embedded store."""
+        return self._space.database
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -95,22 +128,9 @@ class CorpusStore:
         or a mistyped --embedder would leave empty collections behind."""
         if kind in self._open:
             return self._open[kind]
-        from chromadb.errors import NotFoundError
-
-        name = f"{kind}-{self._key}"
-        try:
-            if create:
-                # embedding_function=None: we always pass our own vectors; Chroma's default would
-                # download a model at run time.
-                config: Any = {"hnsw": {"space": "cosine"}}
-                found = self._client.get_or_create_collection(name, embedding_function=None, configuration=config)
-            else:
-                found = self._client.get_collection(name, embedding_function=None)
-        except NotFoundError:
-            return None
-        except Exception as exc:  # as in __init__: any chromadb failure means "store unusable"
-            raise StoreError(f"cannot open the store at {self._path}: {exc}") from exc
-        self._open[kind] = found
+        found = self._space.collection(f"{kind}-{self._key}", create=create)
+        if found is not None:
+            self._open[kind] = found
         return found
 
     # The write handles (they create their collection; tests also reach rows through them).
@@ -221,6 +241,126 @@ class CorpusStore:
                 return hits[:k]
             n = min(total, 2 * n)
 
+    # --- reading for retrieval: bounded per claim (retrieve.py) -------------------------------
+    # These take the documents to read as doc_id -> sha256 (from records the caller read once),
+    # rather than reading every record again per call: per claim, nothing here grows with the
+    # corpus but the vector index's own search.
+
+    @property
+    def lexical_dir(self) -> Path | None:
+        """Where retrieval keeps its saved BM25 indexes (lexical.py), beside an embedded store's
+        collections; None for a store on a server (the index is then built in memory)."""
+        return self._path / "bm25" / self._key if self._path is not None else None
+
+    def query_sentences(self, embedding: Sequence[float], k: int, documents: Mapping[str, str]) -> list[SentenceHit]:
+        """The k committed sentences of `documents` (doc_id -> sha256) nearest to embedding, best
+        first, with their vectors. The vector index is searched unfiltered (a filtered search
+        reads every row's metadata first: ~100 ms at 100,000 rows, against ~5), keeping the hits
+        of these documents' versions and asking for more until k pass; only where they are too
+        rare among the hits for that does the search take a filter."""
+        collection = self._collection("sentences")
+        if collection is None or not documents or k <= 0:
+            return []
+        total = collection.count()
+        n = min(total, k)
+        while True:
+            hits = self._nearest_sentences(collection, embedding, n, None, documents)
+            if len(hits) >= k or n >= total:
+                return hits[:k]
+            if n >= _UNFILTERED_FACTOR * k:
+                where = {"doc_id": {"$in": sorted(documents)}}
+                return self._nearest_sentences(collection, embedding, min(total, k), where, documents, k)
+            n = min(total, 4 * n)
+
+    def _nearest_sentences(
+        self,
+        collection: Any,
+        embedding: Sequence[float],
+        n: int,
+        where: Any,
+        documents: Mapping[str, str],
+        grow: int = 0,
+    ) -> list[SentenceHit]:
+        """One search of n results (with grow > 0: doubled until grow pass), these versions only."""
+        total = collection.count()
+        while True:
+            got = collection.query(
+                query_embeddings=[[float(x) for x in embedding]],  # Chroma refuses numpy scalars in a list
+                n_results=n,
+                where=where,
+                include=["metadatas", "documents", "distances", "embeddings"],
+            )
+            rows = zip(got["ids"][0], got["metadatas"][0], got["documents"][0], got["distances"][0],
+                       got["embeddings"][0], strict=True)  # fmt: skip
+            hits = [SentenceHit(_sentence(m, d), float(dist), vec)
+                    for _, m, d, dist, vec in rows if _is_committed(m, documents)]  # fmt: skip
+            if not grow or len(hits) >= grow or n >= total:
+                return hits
+            n = min(total, 2 * n)
+
+    def sentences_of(self, documents: Mapping[str, str]) -> SentenceRows:
+        """Every sentence of exactly these document versions (doc_id -> sha256) with its vector,
+        in document order."""
+        rows = self._version_rows("sentences", documents, ["metadatas", "documents", "embeddings"])
+        rows.sort(key=lambda row: (str(row[1]["doc_id"]), int(row[1]["sentence_index"])))
+        return _sentence_rows(rows)
+
+    def sentences_at(self, wanted: Sequence[tuple[str, int]], documents: Mapping[str, str]) -> SentenceRows:
+        """The sentences at these (doc_id, sentence index) positions of these document versions,
+        with their vectors, in the order asked (a position that does not exist is left out)."""
+        collection = self._collection("sentences")
+        if collection is None or not wanted:
+            return _sentence_rows([])
+        ids = [sentence_id(doc_id, documents[doc_id], index) for doc_id, index in wanted if doc_id in documents]
+        got = collection.get(ids=ids, include=["metadatas", "documents", "embeddings"])
+        found = {i: row for i, *row in zip(got["ids"], got["metadatas"], got["documents"], got["embeddings"],
+                                           strict=True) if _is_committed(row[0], documents)}  # fmt: skip
+        return _sentence_rows([(i, *found[i]) for i in ids if i in found])
+
+    def chunks_of(self, documents: Mapping[str, str]) -> list[Chunk]:
+        """Every chunk of exactly these document versions (doc_id -> sha256), in document order."""
+        rows = self._version_rows("chunks", documents, ["metadatas", "documents"])
+        return sorted((_chunk(i, m, d) for i, m, d, _ in rows), key=lambda c: (c.doc_id, c.span.index))
+
+    def sentence_texts(self, documents: Mapping[str, str], page: int = 20_000) -> list[tuple[str, int, str]]:
+        """(doc_id, sentence index, text) of every committed sentence of these document versions,
+        sorted. Read in pages of ids and texts only (one get of every row fails on a large store:
+        too many SQL variables); which document and version a row is of is read from its id. A
+        page boundary shifted by a concurrent write can skip or repeat rows: repeats are dropped,
+        and a document whose indexes have a gap is read again on its own."""
+        collection = self._collection("sentences")
+        if collection is None or not documents:
+            return []
+        prefixes = {doc_id: sha[:12] for doc_id, sha in documents.items()}
+        found: dict[tuple[str, int], str] = {}
+        offset = 0
+        while True:
+            got = collection.get(limit=page, offset=offset, include=["documents"])
+            for row_id, text in zip(got["ids"], got["documents"], strict=True):
+                doc_id, prefix, index = parse_sentence_id(row_id)
+                if prefixes.get(doc_id) == prefix:
+                    found[doc_id, index] = text
+            if len(got["ids"]) < page:
+                break
+            offset += page
+        for doc_id in _with_gaps(found):
+            found = {key: text for key, text in found.items() if key[0] != doc_id}
+            rows = self._version_rows("sentences", {doc_id: documents[doc_id]}, ["metadatas", "documents"])
+            found.update({(doc_id, int(m["sentence_index"])): d for _, m, d, _ in rows})
+        return sorted((doc_id, index, text) for (doc_id, index), text in found.items())
+
+    def _version_rows(self, kind: str, documents: Mapping[str, str], include: list[str]) -> list[tuple[Any, ...]]:
+        """(id, metadata, document, embedding) of the rows of exactly these document versions."""
+        collection = self._collection(kind)
+        if collection is None or not documents:
+            return []
+        where = {"doc_id": next(iter(documents))} if len(documents) == 1 else {"doc_id": {"$in": sorted(documents)}}
+        got = collection.get(where=where, include=include)
+        texts = got["documents"] if "documents" in include else [None] * len(got["ids"])
+        vectors = got["embeddings"] if "embeddings" in include else [None] * len(got["ids"])
+        rows = zip(got["ids"], got["metadatas"], texts, vectors, strict=True)
+        return [row for row in rows if _is_committed(row[1], documents)]
+
     # --- writing -----------------------------------------------------------------------------
 
     def put_document(
@@ -287,25 +427,49 @@ class CorpusStore:
                     rows.delete(where={"doc_id": doc_id})
 
     def drop_orphans(self) -> int:
-        """Delete chunks left by an interrupted ingest: those whose document has no record, or
-        whose record is for a different version of the file. Returns how many were removed."""
+        """Delete chunks and sentences left by an interrupted ingest: those whose document has no
+        record, or whose record is for a different version of the file. Returns how many were
+        removed. Only under the writer lock: every writer commits before it lets go of the lock
+        (store_lock.py), so what is uncommitted now is a dead writer's, never one in flight, on
+        a server as in a folder. A row's document and version are read from its id (chunk_id,
+        sentence_id), in pages of ids only: one get of every row's metadata fails on a large
+        store, and on a server would carry the whole corpus's metadata over the network."""
         with self.writing():
-            committed = self._committed()
+            versions = {doc_id: sha[:12] for doc_id, sha in self._committed().items()}
             removed = 0
             for kind in ("chunks", "sentences"):
                 collection = self._collection(kind)
                 if collection is None:
                     continue
-                got = collection.get(include=["metadatas"])
-                orphans = [i for i, meta in zip(got["ids"], got["metadatas"], strict=True)
-                           if not _is_committed(meta, committed)]  # fmt: skip
-                if orphans:
-                    collection.delete(ids=orphans)
+                orphans = [i for i in _all_ids(collection) if not _is_committed_id(i, versions)]
+                for start in range(0, len(orphans), _ID_PAGE):
+                    collection.delete(ids=orphans[start : start + _ID_PAGE])
                 removed += len(orphans)
             return removed
 
 
 _NOTHING: dict[str, list[Any]] = {"ids": [], "metadatas": [], "documents": []}
+
+
+_ID_PAGE = 5_000  # drop_orphans: ids per get and per delete (SQLite limits the variables of one statement)
+
+
+def _all_ids(collection: Any) -> list[str]:
+    """Every row id of a collection, read in pages. Under the writer lock: no write can shift a
+    page boundary meanwhile."""
+    ids: list[str] = []
+    while True:
+        got = collection.get(limit=_ID_PAGE, offset=len(ids), include=[])
+        ids.extend(got["ids"])
+        if len(got["ids"]) < _ID_PAGE:
+            return ids
+
+
+def _is_committed_id(row_id: str, versions: dict[str, str]) -> bool:
+    """Whether a chunk or sentence id names a committed version (doc_id -> its sha256's first 12
+    hex digits, as ids carry it)."""
+    doc_id, prefix, _ = parse_sentence_id(row_id)  # chunk ids have the same shape
+    return versions.get(doc_id) == prefix
 
 
 def _is_committed(meta: Any, committed: dict[str, str]) -> bool:
@@ -342,6 +506,25 @@ def _sentence_metadata(
             "chunk_id": chunk_id(doc.doc_id, doc.sha256, owner.index),
         })  # fmt: skip
     return metas
+
+
+_UNFILTERED_FACTOR = 32  # query_sentences: hits asked of the unfiltered search, per hit wanted, at most
+
+
+def _sentence_rows(rows: Sequence[tuple[Any, ...]]) -> SentenceRows:
+    """SentenceRows from (id, metadata, document, embedding) rows, in their order."""
+    import numpy as np
+
+    vectors = np.asarray([vec for *_, vec in rows], dtype=np.float32)
+    return SentenceRows([_sentence(m, d) for _, m, d, _ in rows], vectors if rows else vectors.reshape(0, 0))
+
+
+def _with_gaps(found: Mapping[tuple[str, int], str]) -> list[str]:
+    """The documents whose sentence indexes read are not 0, 1, ... n-1."""
+    indexes: dict[str, list[int]] = {}
+    for doc_id, index in found:
+        indexes.setdefault(doc_id, []).append(index)
+    return sorted(d for d, seen in indexes.items() if max(seen) != len(seen) - 1)
 
 
 def _sentence(meta: Any, text: str) -> Sentence:

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from factcheck.check.judge import register_judge
-from factcheck.models.chat import register_chat_model
+from factcheck.models.backend import register_backend
 from factcheck.models.embedding import register_embedder
-from tests.fakes import FakeChatModel, FakeEmbedder
-from tests.judge_fakes import FakeJudge
+from tests.fakes import FakeBackend, FakeEmbedder
+from tests.judge_fakes import FAKE_JUDGE
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_CORPUS = REPO / "examples" / "alaska-summit"
@@ -20,11 +19,9 @@ MODELS_DIR = Path(os.environ.get("FACTCHECK_TEST_MODELS_DIR", REPO / "models"))
 
 # One instance per name, so a test can reach the fake the CLI used.
 FAKE_EMBEDDER = FakeEmbedder()
-FAKE_CHAT = FakeChatModel()
-FAKE_JUDGE = FakeJudge()
+FAKE_CHAT = FakeBackend(judge=FAKE_JUDGE)  # the chat backend "fake-llm": it writes, and FAKE_JUDGE judges
 register_embedder("fake-embedder")(lambda settings: FAKE_EMBEDDER)
-register_chat_model("fake-llm")(lambda settings: FAKE_CHAT)
-register_judge("fake-llm")(lambda settings: FAKE_JUDGE)
+register_backend("fake-llm")(lambda settings: FAKE_CHAT)
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +37,9 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "FACTCHECK_JUDGE",
         "FACTCHECK_VERIFIER",
         "FACTCHECK_VERIFIER_WEIGHT",
+        "FACTCHECK_API_KEY",
+        "FACTCHECK_SERVED_MODEL",
+        "FACTCHECK_MAX_DOCS_PER_CLAIM",
     ):
         monkeypatch.delenv(name, raising=False)
     FAKE_CHAT.queue.clear()
@@ -70,3 +70,11 @@ def tiny_verifier(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = build_verifier(tmp_path / "tiny-verifier", texts=corpus_texts(SAMPLE_CORPUS))
     monkeypatch.setenv("FACTCHECK_VERIFIER", str(folder))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def embedded_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The embedded store in FACTCHECK_HOME, whatever server the environment names (tests/server/
+    point these at a test server of their own)."""
+    for name in ("FACTCHECK_STORE_URL", "FACTCHECK_STORE_TOKEN", "FACTCHECK_STORE_DATABASE"):
+        monkeypatch.delenv(name, raising=False)

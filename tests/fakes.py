@@ -7,9 +7,10 @@ import math
 import re
 from collections import deque
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from factcheck.models.chat import Completion, Message
+from factcheck.models.backend import Completion, Message
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -39,18 +40,27 @@ class FakeEmbedder:
         return [v / norm for v in vec]
 
 
-class FakeChatModel:
-    """Answers with queued replies, in order, and records every request."""
+class FakeBackend:
+    """A chat backend (models/backend.py) that answers with queued replies, in order (an empty
+    reply once the queue is empty), and records every request: generate() returns a reply whole
+    (the decomposer), stream() word by word (the answer writer). Its stance judge is `judge`,
+    by default the shared fake judge (tests.judge_fakes.FAKE_JUDGE)."""
 
     name = "fake-llm"
     smoke_test = False
+    n_ctx = 100_000
+    parallel = 1
 
-    def __init__(self) -> None:
+    def __init__(self, judge: Any = None) -> None:
         self.queue: deque[str] = deque()
         self.history: list[dict[str, Any]] = []
+        self.judge = judge
 
     def enqueue(self, replies: Sequence[str]) -> None:
         self.queue.extend(replies)
+
+    def count_tokens(self, messages: Sequence[Message]) -> int:
+        return sum(len(m.content.split()) for m in messages)
 
     def generate(
         self,
@@ -59,33 +69,32 @@ class FakeChatModel:
         max_tokens: int,
         temperature: float = 0.0,
         json_schema: dict[str, Any] | None = None,
+        top_logprobs: int = 0,
     ) -> Completion:
         self.history.append({"messages": list(messages), "max_tokens": max_tokens, "json_schema": json_schema})
         text = self.queue.popleft() if self.queue else ""
-        return Completion(text=text, finish_reason="stop", prompt_tokens=0, completion_tokens=len(text.split()))
-
-
-class FakeGenerator:
-    """Streams queued replies word by word (the answer generator of `factcheck ask`), in order,
-    and records every request; an empty reply once the queue is empty."""
-
-    name = "fake-llm"
-    n_ctx = 100_000
-
-    def __init__(self) -> None:
-        self.queue: deque[str] = deque()
-        self.history: list[dict[str, Any]] = []
-
-    def enqueue(self, replies: Sequence[str]) -> None:
-        self.queue.extend(replies)
-
-    def count_tokens(self, messages: Sequence[Message]) -> int:
-        return sum(len(m.content.split()) for m in messages)
+        return Completion(
+            text=text,
+            finish_reason="stop",
+            prompt_tokens=0,
+            completion_tokens=len(text.split()),
+            schema_enforced=json_schema is not None,
+        )
 
     def stream(self, messages: Sequence[Message], *, max_tokens: int) -> Iterator[str]:
         self.history.append({"messages": list(messages), "max_tokens": max_tokens})
         text = self.queue.popleft() if self.queue else ""
         yield from re.findall(r"\s*\S+", text)
+
+    def stance_judge(self, prompts_dir: Any = None) -> Any:
+        from tests.judge_fakes import FAKE_JUDGE
+
+        return self.judge if self.judge is not None else FAKE_JUDGE
+
+
+# The decomposer's and the answer writer's fakes are the one backend fake.
+FakeChatModel = FakeBackend
+FakeGenerator = FakeBackend
 
 
 class MemoryStore:
@@ -119,3 +128,17 @@ class MemoryStore:
 
     def chunks(self, doc_id: str | None = None) -> list[Any]:
         return [c for c in self._chunks if doc_id is None or c.doc_id == doc_id]
+
+
+@contextmanager
+def registered(registry: Any, name: str, entry: Any) -> Iterator[Any]:
+    """entry under name in registry while inside; whatever was there before (conftest's fakes)
+    is put back afterwards."""
+    previous = registry.get(name)
+    registry.register(name)(entry)
+    try:
+        yield entry
+    finally:
+        registry.remove(name)
+        if previous is not None:
+            registry.register(name)(previous)

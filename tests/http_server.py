@@ -1,14 +1,17 @@
-"""A local web site for tests that fetch URLs: pages served from 127.0.0.1 on a free port, in a
-thread, by the standard library's server. Tests never reach another host."""
+"""A local web site for tests that fetch URLs (GET pages) or talk to a server (POST handlers): served
+from 127.0.0.1 on a free port, in a thread, by the standard library's server. Tests never reach
+another host."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 
@@ -31,6 +34,10 @@ class Site:
     port: int
     pages: dict[str, Page] = field(default_factory=dict)
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # (path, headers) as received
+    # POST path -> what answers it: called with the request's JSON body (None if it is not JSON),
+    # in the server's thread (one per request: they may run at once).
+    handlers: dict[str, Callable[[Any], Page]] = field(default_factory=dict)
+    posted: list[tuple[str, Any]] = field(default_factory=list)  # (path, JSON body) as received
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -71,6 +78,26 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             self._answer(page)
         except OSError:  # the client gave up (a timeout test): nothing to report
+            pass
+
+    def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
+        site = self.server.site
+        site.requests.append((self.path, dict(self.headers)))
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        site.posted.append((self.path, body))
+        handler = site.handlers.get(self.path)
+        page = handler(body) if handler is not None else site.pages.get(self.path)
+        if page is None:
+            self.send_error(404, "Not Found")
+            return
+        time.sleep(page.delay_s)
+        try:
+            self._answer(page)
+        except OSError:
             pass
 
     def _answer(self, page: Page) -> None:

@@ -32,6 +32,10 @@ class FakeJudge:
         return Judgement(stance=Stance.NOT_MENTIONED, probabilities=nothing)
 
 
+# The fake judge every test's "fake-llm" backend judges with (tests/conftest.py), so a test can reach it.
+FAKE_JUDGE = FakeJudge()
+
+
 # --- a judge that can be talked into an answer (the prompt-injection tests) --------------------
 
 _CONTROL_TOKEN = re.compile(r"<\|im_(?:start|end)\|>")

@@ -5,7 +5,7 @@ citations, each claim's verdict, and where the articles disagree.
     answer = asker.answer("Where did the summit take place?", on_token=print)
 
 Modules: markers (pure text: markers, claims, trimming), citations (quotes and dropped markers),
-disagree (two-sided disagreements), prompt (the prompt files), generate (streaming models),
+disagree (two-sided disagreements), prompt (the prompt files), generate (what writing needs of the chat backend),
 answer (the result and its JSON), asker (the flow), render (the terminal view).
 """
 
@@ -13,10 +13,9 @@ from factcheck.ask.answer import Answer, AnswerClaim, Timings, answer_json
 from factcheck.ask.asker import Asker
 from factcheck.ask.citations import Citation, DroppedMarker
 from factcheck.ask.disagree import Disagreement
-from factcheck.ask.generate import GENERATORS, Generator, LlamaGenerator, register_generator
+from factcheck.ask.generate import Generator
 
 __all__ = [
-    "GENERATORS",
     "Answer",
     "AnswerClaim",
     "Asker",
@@ -24,8 +23,6 @@ __all__ = [
     "Disagreement",
     "DroppedMarker",
     "Generator",
-    "LlamaGenerator",
     "Timings",
     "answer_json",
-    "register_generator",
 ]

@@ -76,7 +76,7 @@ class Asker:
         """The best passages across documents (at most per_doc each, by the checker's fused
         ranking), best first; and the best cosine of any corpus sentence to the question."""
         vector = self.index.embed([question])[0]
-        best = float((self.index.vectors @ vector).max()) if len(self.index.sentences) else 0.0
+        best = self.index.best_similarity(vector)
         # Twice per_doc sentences per document: two best sentences in one chunk make one passage.
         by_doc = self.index.passages(question, per_doc=2 * self.per_doc, claim_vector=vector)
         pool = [p for passages in by_doc.values() for p in passages[: self.per_doc]]

@@ -12,7 +12,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from factcheck.models.chat import ChatModel, Message
+from factcheck.errors import ModelServerError
+from factcheck.models.backend import ChatBackend, Message
 from factcheck.prompt_files import default_prompts_dir, read_template
 
 MAX_CLAIMS = 4
@@ -38,7 +39,7 @@ class Decomposition:
 
 
 class Decomposer:
-    def __init__(self, model: ChatModel, prompts_dir: Path | None = None, max_tokens: int = 400) -> None:
+    def __init__(self, model: ChatBackend, prompts_dir: Path | None = None, max_tokens: int = 400) -> None:
         from langchain_core.prompts import ChatPromptTemplate  # lazy: slow import
 
         folder = prompts_dir or default_prompts_dir()
@@ -51,7 +52,10 @@ class Decomposer:
         formatted = self.template.format_messages(sentence=sentence, context=context)
         roles = {"system": "system", "human": "user"}
         messages = [Message(roles[m.type], str(m.content)) for m in formatted]
-        completion = self.model.generate(messages, max_tokens=self.max_tokens, json_schema=SCHEMA)
+        try:
+            completion = self.model.generate(messages, max_tokens=self.max_tokens, json_schema=SCHEMA)
+        except ModelServerError as exc:  # one request failed after its retries: this sentence stays
+            return Decomposition((sentence,), failed=f"the model server failed ({exc})")
         if completion.finish_reason != "stop":
             return Decomposition((sentence,), failed=f"answer cut off ({completion.finish_reason})")
         try:

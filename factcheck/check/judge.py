@@ -1,8 +1,9 @@
 """The stance judge: what one document says about one claim.
 
-This module holds the interface, its registry, and the pure parts of judging (the prompt, fitting
-it into the context, the label probabilities, checking the quote); the llama.cpp implementation
-is in `factcheck/check/llama_judge.py`.
+This module holds the interface, how a judge is loaded (from the chat backend, models/backend.py),
+judging a claim's documents concurrently, and the pure parts of judging (the prompt, fitting it
+into the context, the label probabilities, checking the quote). The implementations: llama.cpp's
+logits in `factcheck/check/llama_judge.py`, a model server's top_logprobs in `server_judge.py`.
 """
 
 from __future__ import annotations
@@ -18,10 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from factcheck.errors import ConfigError
-from factcheck.models.presets import ModelRole
-from factcheck.models.resolve import resolve
 from factcheck.prompt_files import MESSAGE_ROLES, default_prompts_dir, neutralise, read_template
-from factcheck.registry import Registry
 from factcheck.schema import JUDGED_STANCES, Judgement, Passage
 
 if TYPE_CHECKING:
@@ -89,22 +87,41 @@ class Judge(Protocol):
     def prompt_hash(self) -> str: ...
 
 
-JudgeFactory = Callable[["Settings"], Judge]
-# Judges known by a name usable as --model, besides the llama.cpp presets (tests register fakes).
-JUDGES: Registry[JudgeFactory] = Registry("judge")
-register_judge = JUDGES.register
-
-
 def load_judge(settings: Settings) -> Judge:
-    factory = JUDGES.get(settings.model)
-    if factory is not None:
-        return factory(settings)
-    from factcheck.check.llama_judge import LlamaJudge  # lazy: native code, slow import
+    """The stance judge on the chat backend settings.model names (models/backend.py): the logits
+    judge on the in-process llama.cpp model, the top_logprobs judge on a model server."""
+    from factcheck.models.backend import load_backend
 
-    model = resolve(settings.model, ModelRole.LLM, settings.model_dir)
-    from factcheck.models.chat import llama_options
+    return load_backend(settings).stance_judge()
 
-    return LlamaJudge.load(model, **llama_options(settings))
+
+def parallel_of(judge: Judge | None) -> int:
+    """How many documents the judge may judge at once by default: what its backend serves (a
+    model server's slots), 1 for anything that does not say (in-process models, the verifier)."""
+    parts = [part for part, _ in getattr(judge, "parts", ())] or [judge]
+    return max(1, min(int(getattr(part, "parallel", 1)) for part in parts))
+
+
+def judge_all(
+    judge: Judge, claim: str, documents: Sequence[tuple[str, Sequence[Passage]]], parallel: int = 1
+) -> list[Judgement]:
+    """judge.judge for each (doc_id, passages), `parallel` at a time, the answers in the order
+    given. With parallel 1 (or one document) the calls run here, one after the other, as always.
+    A judge turns a failure of its own into an error judgement; anything it raises (a model
+    server that cannot be reached) is raised here, and the calls not yet started are dropped."""
+    if parallel <= 1 or len(documents) <= 1:
+        return [judge.judge(claim, doc_id, passages) for doc_id, passages in documents]
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=min(parallel, len(documents)), thread_name_prefix="judge")
+    try:
+        futures = [pool.submit(judge.judge, claim, doc_id, passages) for doc_id, passages in documents]
+        answers = [future.result() for future in futures]
+    except BaseException:  # Ctrl-C or a raised error: do not wait for calls nobody will read
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return answers
 
 
 # --- the prompt ---------------------------------------------------------------------------------

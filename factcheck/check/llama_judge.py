@@ -31,7 +31,7 @@ from factcheck.check.judge import (
     quote_candidates,
 )
 from factcheck.errors import ModelLoadError
-from factcheck.models.chat import load_llama
+from factcheck.models.chat import LlamaBackend
 from factcheck.schema import Judgement, ModelUsage, Passage, Stance
 
 if TYPE_CHECKING:
@@ -67,7 +67,10 @@ def _gbnf_literal(text: str) -> str:
 
 
 class LlamaJudge:
-    """A chat GGUF judging stances through llama.cpp, one document at a time."""
+    """A chat GGUF judging stances through llama.cpp, one document at a time, on the `llama`
+    backend (it holds the backend's lock while it judges: one KV cache, one caller at a time)."""
+
+    parallel = 1  # in-process: never judged concurrently
 
     def __init__(
         self,
@@ -78,9 +81,12 @@ class LlamaJudge:
         prompts_dir: Path | None = None,
         max_quote_tokens: int = 160,
         reuse_prefix: bool = True,
+        backend: LlamaBackend | None = None,
     ) -> None:
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter  # lazy: native code
 
+        # The backend the writer shares (session.backend()); a bare model gets one of its own.
+        self.backend = backend if backend is not None else LlamaBackend(llm, name=name, smoke_test=smoke_test)
         self.reuse_prefix = reuse_prefix
         self.name = name
         self.smoke_test = smoke_test
@@ -107,8 +113,13 @@ class LlamaJudge:
         extra_buffers: bool = False,
         **options: Any,
     ) -> LlamaJudge:
-        llm = load_llama(model, n_ctx=n_ctx, n_threads=n_threads, extra_buffers=extra_buffers)
-        return cls(llm, name=model.name, smoke_test=model.smoke_test, **options)
+        backend = LlamaBackend.open(model, n_ctx=n_ctx, n_threads=n_threads, extra_buffers=extra_buffers)
+        return cls.on(backend, **options)
+
+    @classmethod
+    def on(cls, backend: LlamaBackend, **options: Any) -> LlamaJudge:
+        """The judge over a loaded backend's model."""
+        return cls(backend.llm, name=backend.name, smoke_test=backend.smoke_test, backend=backend, **options)
 
     @property
     def llm(self) -> Llama:
@@ -132,7 +143,8 @@ class LlamaJudge:
     def judge(self, claim: str, doc_id: str, passages: Sequence[Passage]) -> Judgement:
         meter = ModelUsage()
         try:
-            return self._judge(claim, passages, meter)
+            with self.backend.lock:
+                return self._judge(claim, passages, meter)
         except Exception as exc:  # noqa: BLE001 - one document's failure must not end the batch; it is shown
             error = f"llama.cpp failed on {doc_id}: {type(exc).__name__}: {exc}"
             return Judgement(stance=Stance.ERROR, error=error, usage=meter)

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
 from factcheck.check.aggregate import aggregate
 from factcheck.check.clauses import parts as parts_of
-from factcheck.check.combine import Calibration, Finding, Signals, Support, combine
+from factcheck.check.combine import Calibration, Finding, Signals, Support, combine, counts
 from factcheck.check.conflicts import compare
-from factcheck.check.coverage import best_coverage, coverage, idf_weights, terms
-from factcheck.check.judge import Judge
+from factcheck.check.coverage import best_coverage, coverage, terms
+from factcheck.check.judge import Judge, judge_all
 from factcheck.check.places import place_mismatch, places
 from factcheck.check.polarity import polarity_mismatch
 from factcheck.check.roles import roles
-from factcheck.retrieve import EvidenceIndex
+from factcheck.retrieve import MAX_DOCS_PER_CLAIM, EvidenceIndex, ScoredSentence
 from factcheck.schema import ClaimResult, Judgement, ModelUsage, Outcome, Passage, SourceStance, ValueCheck
 
 PARTS_FLOOR = 0.30  # a sentence less similar than this has no clause close to the claim either
@@ -77,13 +77,17 @@ class Checker:
         per_doc: int = 2,
         deterministic_checks: bool = True,
         judge_min_similarity: float | None = None,
+        parallel: int = 1,
+        max_docs: int = MAX_DOCS_PER_CLAIM,
     ) -> None:
         self.index = index
         self.groups = groups
         self.cal = calibration
         self.judge = judge
+        self.parallel = parallel  # judge calls at once for one claim's documents (judge.judge_all)
         self.per_doc = per_doc
         self.deterministic_checks = deterministic_checks
+        self.max_docs = max_docs  # documents judged per claim, beside those where a check fires
         # Below this, no sentence of the document is about the claim's subject at all: asking
         # the model would cost a call and could only add noise.
         self.judge_min_similarity = (
@@ -103,32 +107,60 @@ class Checker:
         if len(claim) > MAX_CLAIM_CHARS:
             self.stats.trimmed_claims.append(item.id)
             claim = claim[:MAX_CLAIM_CHARS].rsplit(" ", 1)[0]
-        sources = tuple(self._paged(combine(signals, self.cal)) for signals in self.signals(claim, item))
+        read, considered = self._read(claim, item)
+        sources = tuple(self._paged(combine(signals, self.cal)) for signals in read)
         verdict, independent, confidence = aggregate(sources, self.groups)
         self.stats.claims += 1
         self.stats.seconds += time.perf_counter() - started
         groups = tuple(tuple(g) for g in self.groups if len(g) > 1)
-        return ClaimResult(item.id, item.claim, verdict, confidence, independent, sources, groups)
+        return ClaimResult(
+            item.id, item.claim, verdict, confidence, independent, sources, groups,
+            documents_considered=considered, documents_judged=len(sources),
+        )  # fmt: skip
 
     def signals(self, claim: str, item: ClaimInput) -> list[Signals]:
-        """What every document (but the excluded ones) says that bears on claim, before any
-        threshold is applied: combine() decides (and scripts/fit_calibration.py fits it)."""
+        """What the documents judged for claim say that bears on it, before any threshold is
+        applied: combine() decides (and scripts/fit_calibration.py fits it)."""
+        return self._read(claim, item)[0]
+
+    def _read(self, claim: str, item: ClaimInput) -> tuple[list[Signals], int]:
+        """The signals of each document judged (see judged_documents), by doc id, and how many
+        documents retrieval considered."""
         vector = item.vector if item.vector is not None else self.index.embed([claim])[0]
-        scored = self.index.score(claim, vector)
+        found = self.index.candidates(claim, vector, exclude=item.exclude, wanted=self.max_docs)
+        judged = judged_documents(found.ranked, self.max_docs, lambda d: self._fires(claim, found.best[d]))
+        scored = self.index.read(found, judged)
         similarity = {(s.sentence.doc_id, s.sentence.index): s.similarity for s in scored}
         by_doc = self.index.passages_of(scored, per_doc=self.per_doc, exclude=item.exclude)
         reading = _Reading(claim, vector, similarity, self)
         parts = reading.best_parts(by_doc) if "parts" in self.cal.signals else {}
-        return [reading.signals(doc_id, passages, parts.get(doc_id)) for doc_id, passages in sorted(by_doc.items())]
+        judged_by = reading.judgements(by_doc)
+        signals = [
+            reading.signals(doc_id, passages, parts.get(doc_id), judged_by.get(doc_id))
+            for doc_id, passages in sorted(by_doc.items())
+        ]
+        return signals, len(found.ranked)
+
+    def _fires(self, claim: str, candidates: Sequence[ScoredSentence]) -> bool:
+        """Whether a number, date or role check finds a conflict that counts (combine.counts) in
+        one of a document's candidate sentences."""
+        if not self.deterministic_checks:
+            return False
+        return any(
+            result.outcome is Outcome.CONFLICT
+            and counts(Finding(result, c.sentence.text, c.sentence.chunk_id, c.similarity), self.cal)
+            for c in candidates
+            for result in compare(claim, c.sentence.text)
+        )
 
     def _paged(self, source: SourceStance) -> SourceStance:
         """The source with the page its quote is on, when its document is paged (a PDF)."""
         page = self.index.page_of(source.doc_id, source.chunk_id, source.quote)
         return source if page is None else replace(source, page=page)
 
-    @cached_property
+    @property
     def idf(self) -> dict[str, float]:
-        return idf_weights(s.text for s in self.index.sentences)
+        return self.index.idf
 
     def places_by_sentence(self, doc_id: str) -> list[tuple[int, frozenset[str]]]:
         """(sentence index, places it names) for the document's sentences that name any."""
@@ -136,6 +168,13 @@ class Checker:
             named = [(s.index, frozenset(p.key for p in places(s.text))) for s in self.index.sentences_of(doc_id)]
             self._places[doc_id] = [(index, keys) for index, keys in named if keys]
         return self._places[doc_id]
+
+
+def judged_documents(ranked: Sequence[str], cap: int, fires: Callable[[str], bool]) -> list[str]:
+    """The documents judged for a claim: the `cap` best of those retrieval considered (ranked best
+    first), and any other where a deterministic check fires, so that the cap bounds the cost of a
+    claim without hiding a document that contradicts it."""
+    return [*ranked[:cap], *(doc_id for doc_id in ranked[cap:] if fires(doc_id))]
 
 
 @dataclass
@@ -177,16 +216,30 @@ class _Reading:
                 best[doc_id] = Support(float(value), passage.sentence, passage.chunk_id, passage.similarity)
         return best
 
-    def signals(self, doc_id: str, passages: Sequence[Passage], part: Support | None) -> Signals:
+    def judgements(self, by_doc: dict[str, list[Passage]]) -> dict[str, Judgement]:
+        """The judge's answer for each document whose best sentence is close enough to the claim
+        to ask about it, `parallel` calls at a time, counted in document order."""
+        checker = self.checker
+        if checker.judge is None:
+            return {}
+        asked = [
+            (doc_id, passages)
+            for doc_id, passages in sorted(by_doc.items())
+            if max(p.similarity for p in passages) >= checker.judge_min_similarity
+        ]
+        answers = judge_all(checker.judge, self.claim, asked, checker.parallel)
+        for answer in answers:
+            checker.stats.add(answer)
+        return {doc_id: answer for (doc_id, _), answer in zip(asked, answers, strict=True)}
+
+    def signals(
+        self, doc_id: str, passages: Sequence[Passage], part: Support | None, judgement: Judgement | None = None
+    ) -> Signals:
         checker = self.checker
         best = max(passages, key=lambda p: p.similarity)
         covered = (
             self._covered(doc_id) if "coverage" in checker.cal.signals or "negation" in checker.cal.signals else None
         )
-        judgement = None
-        if checker.judge is not None and best.similarity >= checker.judge_min_similarity:
-            judgement = checker.judge.judge(self.claim, doc_id, passages)
-            checker.stats.add(judgement)
         return Signals(
             doc_id=doc_id,
             similarity=best.similarity,

@@ -106,18 +106,36 @@ def preset_weight(model: ModelInfo) -> float:
 
 
 def configured_model(settings: Settings) -> ModelInfo:
-    """settings.model's name and file sha256, without loading it."""
+    """settings.model's name and file sha256, without loading it. A model server's model has no
+    file here: it is named as the URL names it (its #fragment, FACTCHECK_SERVED_MODEL or address),
+    so a preset's name there brings that preset's measured weight and smoke-test flag."""
+    from factcheck.models.backend import backend_kind
+
+    if backend_kind(settings.model) == "server":
+        return _served_model(settings)
     from factcheck.models.fingerprint import model_fingerprint
 
     return model_fingerprint(settings, None)
 
 
+def _served_model(settings: Settings, judge: Any = None) -> ModelInfo:
+    from factcheck.models.presets import PRESETS
+    from factcheck.models.server import configured_name
+
+    name = getattr(judge, "name", None) or configured_name(settings)
+    preset = PRESETS.get(name)
+    return ModelInfo(name, None, smoke_test=preset is not None and preset.smoke_test)
+
+
 def load_llm_judge(settings: Settings) -> tuple[Any, ModelInfo]:
     """The stance judge over settings.model, and the model as the report names it."""
     from factcheck.check.judge import load_judge
+    from factcheck.models.backend import backend_kind
     from factcheck.models.fingerprint import model_fingerprint
 
     judge = load_judge(settings)
+    if backend_kind(settings.model) == "server":
+        return judge, _served_model(settings, judge)  # the model the server serves, by its name there
     return judge, model_fingerprint(settings, judge)  # a registered stand-in names itself
 
 

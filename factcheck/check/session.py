@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from factcheck.check.combine import SIGNALS, Calibration, Signals
 from factcheck.check.independence import origin_groups
+from factcheck.check.judge import parallel_of
 from factcheck.check.pipeline import Checker, CheckStats, ClaimInput
 from factcheck.check.selection import NO_JUDGE, Choice, choose
 from factcheck.corpus.ingest import ChunkingPolicy
@@ -32,7 +33,7 @@ from factcheck.store import open_store
 if TYPE_CHECKING:
     from factcheck.check.judge import Judge
     from factcheck.config import Settings
-    from factcheck.models.chat import ChatModel
+    from factcheck.models.backend import ChatBackend
     from factcheck.models.embedding import Embedder
     from factcheck.store import CorpusStore
 
@@ -42,7 +43,8 @@ def code_version() -> str:
     import factcheck
 
     root = Path(factcheck.__file__).parent
-    files = sorted([*root.glob("check/*.py"), root / "retrieve.py", root / "schema.py"])
+    deciding = ("retrieve.py", "retrieve_sources.py", "lexical.py", "schema.py")
+    files = sorted([*root.glob("check/*.py"), *(root / name for name in deciding)])
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.read_bytes())
@@ -58,6 +60,18 @@ NOT_CONSULTED_BESIDE_VERIFIER = (
     "model not consulted (weight 0): {model} was configured, but its labels would count for nothing, "
     "so it was not asked. These verdicts rest on retrieval similarity, deterministic checks and the verifier {verifier}."
 )
+
+
+def backend_of(judge: Judge | None) -> ChatBackend | None:
+    """The chat backend a judge (or a part of a composite judge) was built on, if any."""
+    parts = [part for part, _ in getattr(judge, "parts", ())] or [judge]
+    return next((b for b in (getattr(part, "backend", None) for part in parts) if b is not None), None)
+
+
+def judge_notices(judge: Judge | None) -> list[str]:
+    """What the judges say the report must tell (a model server that gave no log-probabilities)."""
+    parts = [part for part, _ in getattr(judge, "parts", ())] or [judge]
+    return [notice for part in parts for notice in getattr(part, "notices", ())]
 
 
 def consults_model(use_model: bool, weight: float) -> bool:
@@ -85,6 +99,10 @@ class CheckOptions:
     use_cache: bool = True
     signals: frozenset[str] = frozenset(SIGNALS)  # those beside similarity that count (combine.py)
     as_of: date | None = None  # check against only what was published on or before this day (--as-of)
+    # Judge calls at once for a claim's documents (--parallel); None: what the judge's backend
+    # serves (a model server's slots, else 4 for a server; 1 in-process). Not in the cache key:
+    # it changes how fast, never what.
+    parallel: int | None = None
 
 
 # --- the parts ----------------------------------------------------------------------------------
@@ -178,6 +196,7 @@ class CheckSession:
         chosen = judging if judging is not None else choose_judging(settings, options, judge)
         self.judge, self.model = chosen.judge, chosen.model
         self.calibration = Calibration(judge_weight=chosen.weight, signals=options.signals)
+        self.parallel = options.parallel if options.parallel is not None else parallel_of(self.judge)
         self.checker = Checker(
             self.index,
             self.groups,
@@ -185,11 +204,13 @@ class CheckSession:
             self.judge,
             per_doc=options.per_doc,
             deterministic_checks=options.deterministic_checks,
+            parallel=self.parallel,
+            max_docs=settings.max_docs_per_claim,
         )
         self.last_batch = CheckStats()  # the counters of the latest check() batch
         self._cache = open_cache(settings) if options.use_cache else None
         self._code_version = code_version()
-        self._llm: Any = None
+        self._backend: ChatBackend | None = None
 
     # What callers ask of a session, by what it means to them.
 
@@ -249,28 +270,15 @@ class CheckSession:
     def prompt_hash(self) -> str:
         return self.judge.prompt_hash if self.judge is not None else "none"
 
-    def chat_llm(self) -> Any:
-        """The llama.cpp model settings.model names, for writing (ask's answers, audit --decompose):
-        the judge's own when it loaded one (a second copy would double the memory), else loaded
-        now, once: a judge skipped at weight 0 still leaves the model to write with."""
-        if self._llm is None:
-            shared = getattr(self.judge, "llm", None)
-            if shared is None:
-                from factcheck.models.chat import load_chat_llm
+    def backend(self) -> ChatBackend:
+        """The chat backend settings.model names, to write with (ask's answers, audit --decompose):
+        the judge's own when it loaded one (a second copy of a model would double its memory),
+        else loaded now, once: a judge skipped at weight 0 still leaves the model to write with."""
+        if self._backend is None:
+            from factcheck.models.backend import load_backend
 
-                shared = load_chat_llm(self.settings)
-            self._llm = shared
-        return self._llm
-
-    def writer(self) -> ChatModel:
-        """The chat model settings.model names, to write with (audit --decompose): a stand-in
-        registered under that name (tests), else llama.cpp over chat_llm()."""
-        from factcheck.models.chat import CHAT_MODELS, LlamaChatModel
-
-        factory = CHAT_MODELS.get(self.settings.model)
-        if factory is not None:
-            return factory(self.settings)
-        return LlamaChatModel(self.chat_llm(), name=self.model.name, smoke_test=self.model.smoke_test)
+            self._backend = backend_of(self.judge) or load_backend(self.settings)
+        return self._backend
 
     def check(
         self, items: Sequence[ClaimInput], progress: Callable[[ClaimResult], None] | None = None
@@ -299,7 +307,7 @@ class CheckSession:
     def report(self, results: Sequence[ClaimResult], contradictions: Sequence[Contradiction] = ()) -> CheckReport:
         """The report of the latest batch: its results, and its counters and trimmed claims."""
         corpus, batch = self.corpus, self.last_batch
-        notices = model_notices(self.model, self.options.use_model)
+        notices = model_notices(self.model, self.options.use_model) + judge_notices(self.judge)
         notices += [f"claim {cid} was longer than allowed and was trimmed" for cid in batch.trimmed_claims]
         if self.options.as_of is not None:
             kept = f"{len(corpus.records)} document{'s' * (len(corpus.records) != 1)}"
@@ -324,7 +332,8 @@ class CheckSession:
         # key: a result judged with a weight that counts is never served to a weight-0 run.
         return _digest([
             self._code_version, item.id, item.claim, list(item.exclude), self.corpus.state, self.embedder_id,
-            asdict(self.model), self.prompt_hash, asdict(self.calibration), asdict(self.options),
+            asdict(self.model), self.prompt_hash, asdict(self.calibration), asdict(replace(self.options, parallel=None)),
+            self.settings.max_docs_per_claim,
         ])  # fmt: skip
 
 

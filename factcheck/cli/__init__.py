@@ -49,18 +49,34 @@ def root(
     ] = None,
     model: Annotated[
         str | None,
-        typer.Option(help="Chat model: preset name or .gguf path. Env: FACTCHECK_MODEL.", show_default=False),
+        typer.Option(
+            help="Chat model: preset name, .gguf path, or an OpenAI-compatible server's URL "
+            "(http://HOST:PORT/v1#MODEL). Env: FACTCHECK_MODEL.",
+            show_default=False,
+        ),
     ] = None,
     embedder: Annotated[
         str | None,
-        typer.Option(help="Embedding model: preset name or .gguf path. Env: FACTCHECK_EMBEDDER.", show_default=False),
+        typer.Option(
+            help="Embedding model: preset name, .gguf path, or a server's URL (its /v1/embeddings). "
+            "Env: FACTCHECK_EMBEDDER.",
+            show_default=False,
+        ),
+    ] = None,
+    store_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Keep the corpus on this Chroma server (e.g. http://127.0.0.1:8000) instead of the embedded store "
+            "in HOME; a token goes in FACTCHECK_STORE_TOKEN, never on the command line. Env: FACTCHECK_STORE_URL.",
+            show_default=False,
+        ),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
     """Check claims against a folder of news articles, with a local language model."""
-    state(ctx).overrides.update(home=home, models_dir=models_dir, model=model, embedder=embedder)
+    state(ctx).overrides.update(home=home, models_dir=models_dir, model=model, embedder=embedder, store_url=store_url)
 
 
 def main() -> None:

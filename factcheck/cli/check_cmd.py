@@ -51,6 +51,16 @@ WithoutOpt = Annotated[
     ),
 ]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Check again even if a cached result exists.")]
+ParallelOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--parallel",
+        min=1,
+        help="Judge this many documents of a claim at once (a model server with several slots answers them "
+        "together); default: the slots a server advertises, else 4 for a server, 1 for a model run in-process.",
+        show_default=False,
+    ),
+]
 JudgeOpt = Annotated[
     str | None,
     typer.Option(
@@ -95,6 +105,7 @@ class RunOptions:
     without: WithoutOpt = None
     no_cache: NoCacheOpt = False
     as_of: AsOfOpt = None
+    parallel: ParallelOpt = None
 
 
 def with_run_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -237,7 +248,7 @@ def _session(ctx: typer.Context, options: RunOptions) -> CheckSession:
     checking = CheckOptions(
         use_model=not options.no_model, deterministic_checks=not options.no_checks,
         judge_weight=options.judge_weight, use_cache=not options.no_cache,
-        signals=signals_without(options.without), as_of=options.as_of,
+        signals=signals_without(options.without), as_of=options.as_of, parallel=options.parallel,
     )  # fmt: skip
     # The smoke-test (or model-not-consulted) notice is the report's: _emit prints it, once.
     return CheckSession(state(ctx).settings, checking)
@@ -268,7 +279,7 @@ def _decomposer(session: CheckSession) -> Decomposer:
         from factcheck.errors import ConfigError
 
         raise ConfigError("--decompose needs the language model (drop --no-model)")
-    return Decomposer(session.writer())
+    return Decomposer(session.backend())
 
 
 def _emit(report: CheckReport, chosen: ReportFormat, out: Path | None) -> None:

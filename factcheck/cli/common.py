@@ -27,7 +27,7 @@ class ExitCode(enum.IntEnum):
     PARTIAL = 1  # the command ran, but some inputs were skipped
     USAGE = 2  # bad option, argument or setting (also click's own code for usage errors)
     MODEL_MISSING = 3  # a model is not on disk, or could not be fetched
-    BROKEN = 4  # the store or a model file could not be opened
+    BROKEN = 4  # the store or a model file could not be opened, or the model server failed
     INTERRUPTED = 130  # Ctrl-C, as shells report it
 
 
@@ -37,6 +37,8 @@ _EXIT_CODES: tuple[tuple[type[errors.FactcheckError], ExitCode], ...] = (
     (errors.ModelUnavailable, ExitCode.MODEL_MISSING),
     (errors.ChecksumMismatch, ExitCode.MODEL_MISSING),
     (errors.ModelLoadError, ExitCode.BROKEN),
+    (errors.ModelServerUnreachable, ExitCode.BROKEN),
+    (errors.ModelServerError, ExitCode.BROKEN),
     (errors.StoreError, ExitCode.BROKEN),
     (errors.OutputNotWritable, ExitCode.USAGE),
     (errors.FactcheckError, ExitCode.USAGE),
@@ -44,7 +46,8 @@ _EXIT_CODES: tuple[tuple[type[errors.FactcheckError], ExitCode], ...] = (
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 ok; 1 some inputs were skipped; 2 bad usage or settings; "
-    "3 a model is missing or could not be fetched; 4 the store or a model could not be opened; "
+    "3 a model is missing or could not be fetched; 4 the store or a model could not be opened, or the model "
+    "server could not be reached or failed; "
     "130 interrupted."
 )
 

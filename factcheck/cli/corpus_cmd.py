@@ -315,15 +315,17 @@ def stats(ctx: typer.Context, fmt: FormatOpt = OutputFormat.TABLE) -> None:
         "chunks": store.count_chunks(),
         "chars": sum(r.n_chars for r in records),
         "embedder": settings.embedder,
-        "store": str(settings.store_dir),
+        "store": store.location,  # the folder, or the server's URL (never its token)
+        "database": store.database,  # on a server; null for the embedded store
         "per_document": {r.doc_id: r.n_chunks for r in records},
     }
     if fmt is OutputFormat.JSON:
         print_json(data)
         return
     table = Table(title="corpus", show_header=False)
-    for key in ("documents", "chunks", "chars", "embedder", "store"):
-        table.add_row(key, str(data[key]))
+    for key in ("documents", "chunks", "chars", "embedder", "store", "database"):
+        if data[key] is not None:
+            table.add_row(key, escape(str(data[key])))
     stdout().print(table)
 
 

@@ -14,6 +14,7 @@ from factcheck.cli.check_cmd import (
     NoChecksOpt,
     NoModelOpt,
     OutOpt,
+    ParallelOpt,
     WeightOpt,
     WithoutOpt,
     signals_without,
@@ -83,6 +84,7 @@ def evaluate(
     judge: JudgeOpt = None,
     without: WithoutOpt = None,
     split: SplitOpt = SplitChoice.ALL,
+    parallel: ParallelOpt = None,
 ) -> None:
     """Score the checker on labelled datasets: accuracy, balanced accuracy, macro-F1, per-label
     scores, confusion matrix, evidence recall, errors, time and tokens per claim.
@@ -109,6 +111,7 @@ def evaluate(
         judge_weight=judge_weight,
         use_cache=False,
         signals=signals_without(without),
+        parallel=parallel,
     )
     options = EvalOptions(check, oracle_stances, split=Split(split.value))
     _smoke_test_notice(settings, options)
@@ -128,10 +131,16 @@ def _settings(ctx: typer.Context, model: str | None, embedder: str | None) -> Se
 
 
 def _smoke_test_notice(settings: Settings, options: EvalOptions) -> None:
+    from factcheck.models.backend import is_server_url
     from factcheck.models.presets import PRESETS
     from factcheck.notices import smoke_test_notice
 
-    preset = PRESETS.get(settings.model)
+    if is_server_url(settings.model):  # a server's model is a preset when the URL names one (URL#NAME)
+        from factcheck.models.server import configured_name
+
+        preset = PRESETS.get(configured_name(settings))
+    else:
+        preset = PRESETS.get(settings.model)
     asked = options.use_model and not options.oracle_stances and "llm" in settings.judges
     if asked and preset is not None and preset.smoke_test:
         stderr().print(f"[bold yellow]NOTICE:[/] {escape(smoke_test_notice(preset.name))}")

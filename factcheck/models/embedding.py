@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from factcheck.models.llama import open_llama
 from factcheck.models.presets import ModelRole
-from factcheck.models.resolve import ResolvedModel, resolve
+from factcheck.models.resolve import ResolvedModel, resolve, slugify
 from factcheck.registry import Registry
 
 if TYPE_CHECKING:
@@ -53,6 +54,10 @@ def load_embedder(settings: Settings) -> Embedder:
     factory = EMBEDDERS.get(settings.embedder)
     if factory is not None:
         return factory(settings)
+    from factcheck.models.backend import is_server_url
+
+    if is_server_url(settings.embedder):
+        return ServerEmbedder.load(settings)
     model = resolve(settings.embedder, ModelRole.EMBEDDING, settings.model_dir)
     return LlamaEmbedder(model, n_threads=settings.n_threads, extra_buffers=settings.llama_extra_buffers)
 
@@ -100,3 +105,48 @@ class LlamaEmbedder:
                 raise ValueError(f"text of {n} tokens exceeds the embedder's {self.max_tokens}")
         vectors = self._llm.embed(list(texts), normalize=True)
         return [list(map(float, v)) for v in vectors]
+
+
+class ServerEmbedder:
+    """An embedding model behind an OpenAI-compatible `/v1/embeddings` endpoint (`--embedder
+    http://HOST:PORT/v1#NAME`; the name as for a chat server: the #fragment, else the first model
+    listed). Vectors are L2-normalised here. Tokens are not counted over the network: count_tokens
+    is an upper bound (bytes / 3), so chunks come out a little shorter than max_tokens allows.
+    Requests are retried as the chat server's are (models/server.py)."""
+
+    BATCH = 64  # texts per request
+
+    def __init__(self, client: Any, *, max_tokens: int = 256) -> None:
+        self._client = client  # a ServerBackend: its address, key, retries and model name
+        self.id = f"server-{slugify(client.name)}"
+        self.max_tokens = max_tokens
+        self.dimension = len(self.embed(["dimension probe"])[0])
+
+    @classmethod
+    def load(cls, settings: Settings) -> ServerEmbedder:
+        from factcheck.models.server import ServerBackend, parse_endpoint
+
+        endpoint = parse_endpoint(settings.embedder)
+        client = ServerBackend(
+            endpoint,
+            endpoint.model or "",
+            api_key=settings.api_key.get_secret_value() if settings.api_key is not None else None,
+            timeout_s=settings.model_timeout_s,
+            retries=settings.model_retries,
+        )
+        client.connect()
+        return cls(client)
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.encode("utf-8")) // 3 + 2
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), self.BATCH):
+            vectors += self._client.embeddings(list(texts[start : start + self.BATCH]))
+        return [_unit(v) for v in vectors]
+
+
+def _unit(vector: Sequence[float]) -> list[float]:
+    norm = math.sqrt(sum(x * x for x in vector)) or 1.0
+    return [float(x) / norm for x in vector]

@@ -47,11 +47,17 @@ def store_key(settings: Settings) -> str:
     named. A preset and the path of its file (or of a copy) share one store, any other .gguf is
     keyed by its content, and a name registered in code (a test fake) is its own key. Raises for
     an unknown name or a missing file, before anything is opened or created."""
+    from factcheck.models.backend import is_server_url
     from factcheck.models.embedding import EMBEDDERS  # lazy: embedding imports this module
 
     spec = settings.embedder
     if EMBEDDERS.get(spec) is not None:
         return slugify(spec)
+    if is_server_url(spec):  # the served model's name is all we know of it (or, unnamed, where it is)
+        from factcheck.models.server import parse_endpoint
+
+        endpoint = parse_endpoint(spec)
+        return slugify(f"server-{endpoint.model or endpoint.base}")
     if not _looks_like_path(spec):
         return find_preset(spec, ModelRole.EMBEDDING).name
     path = Path(spec).expanduser()

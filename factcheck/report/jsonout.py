@@ -71,6 +71,9 @@ def _claim(result: ClaimResult, report: CheckReport) -> dict[str, Any]:
         },
         "prompt_hash": report.prompt_hash,
         **_timeline(claim_timeline(report, result)),
+        # How many documents retrieval considered for the claim, and how many it judged (sources).
+        "documents_considered": result.documents_considered,
+        "documents_judged": result.documents_judged,
     }
 
 

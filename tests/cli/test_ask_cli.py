@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from factcheck.ask.generate import GENERATORS, register_generator
 from factcheck.ask.markers import MAX_QUESTION_CHARS
 from factcheck.cli import app
+from factcheck.models.backend import BACKENDS, register_backend
 from tests.conftest import FAKE_JUDGE
-from tests.fakes import FakeGenerator
+from tests.fakes import FakeGenerator, registered
 
 runner = CliRunner()
 QUESTION = "Where did the summit take place?"
@@ -22,9 +22,8 @@ VERDICTS = ("supported", "contradicted", "single-source", "unverified")
 @pytest.fixture
 def generator() -> FakeGenerator:
     fake = FakeGenerator()
-    register_generator("fake-llm")(lambda settings: fake)
-    yield fake
-    GENERATORS.remove("fake-llm")
+    with registered(BACKENDS, "fake-llm", lambda settings: fake):
+        yield fake
 
 
 @pytest.fixture
@@ -180,7 +179,7 @@ class InterruptedOnce(FakeGenerator):
 @pytest.fixture
 def interrupted(corpus) -> InterruptedOnce:
     fake = InterruptedOnce()
-    register_generator("fake-llm")(lambda settings: fake)
+    register_backend("fake-llm")(lambda settings: fake)  # the corpus fixture puts conftest's back
     return fake
 
 

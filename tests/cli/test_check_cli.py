@@ -7,10 +7,11 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from factcheck.check.judge import JUDGES, register_judge
 from factcheck.cli import app
+from factcheck.models.backend import BACKENDS, register_backend
 from factcheck.schema import Judgement, Stance
 from tests.conftest import FAKE_CHAT, FAKE_JUDGE
+from tests.fakes import FakeBackend
 
 runner = CliRunner()
 CONTRACT_CLAIM_KEYS = {"id", "claim", "verdict", "confidence", "independent_sources", "sources", "model", "prompt_hash"}
@@ -169,10 +170,10 @@ CLAIM = "Putin and Trump met at Joint Base Elmendorf-Richardson in Anchorage."
 def judge_loads(corpus, monkeypatch):
     """The fake judge under a name of its own whose factory counts how often it is loaded."""
     loads: list[str] = []
-    register_judge("counted-llm")(lambda settings: loads.append(settings.model) or FAKE_JUDGE)
+    register_backend("counted-llm")(lambda settings: loads.append(settings.model) or FakeBackend(judge=FAKE_JUDGE))
     monkeypatch.setenv("FACTCHECK_MODEL", "counted-llm")
     yield loads
-    JUDGES.remove("counted-llm")
+    BACKENDS.remove("counted-llm")
 
 
 def test_a_weight_0_model_is_not_loaded_nor_asked_and_the_report_says_so(judge_loads):

@@ -82,15 +82,12 @@ def test_an_eval_table_into_a_file_is_refused_before_anything_is_ingested(
 
 
 def test_ask_says_the_smoke_test_notice_once_and_its_json_answer_carries_it(smoke_model, monkeypatch):
-    from factcheck.ask.generate import GENERATORS, register_generator
-    from tests.fakes import FakeGenerator
+    from factcheck.models.backend import BACKENDS
+    from tests.fakes import FakeGenerator, registered
 
-    register_generator("fake-llm")(lambda settings: FakeGenerator())
-    try:
+    with registered(BACKENDS, "fake-llm", lambda settings: FakeGenerator()):
         shown = runner.invoke(app, ["ask", "Where did Putin and Trump meet?"])
         answered = runner.invoke(app, ["ask", "--format", "json", "Where did Putin and Trump meet?"])
-    finally:
-        GENERATORS.remove("fake-llm")
     assert shown.exit_code == 0, shown.output
     assert flat(shown.output).count(NOTICE) == 1
     assert answered.exit_code == 0, answered.output

@@ -123,7 +123,7 @@ def test_the_prompt_answers_with_a_citation_and_verdicts_in_a_terminal(home, tmp
         (tmp_path / "screen.txt").write_text(screen)
         answer, _, listing = screen.rsplit(QUESTION, 1)[1].partition("\nsources\n")
         assert MARKER.search(answer), screen  # the streamed answer cites a passage
-        assert re.search(r"^\[\d+\] \S+ · chunk \d+ +“", listing, re.M), screen  # the citation list quotes it
+        assert re.search(r"^\[\d+\] .+ · \S+ · chunk \d+ +“", listing, re.M), screen  # title, doc, chunk, quote
         # The arrow keys recall earlier questions; Ctrl-C at the prompt only clears the line.
         terminal.tmux("send-keys", "-t", terminal.name, "Up")
         terminal.wait_for(lambda s: s.rstrip().endswith(f"ask> {QUESTION}"), 15, "Up to recall the question")

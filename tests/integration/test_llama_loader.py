@@ -40,11 +40,11 @@ GENERATE = textwrap.dedent(
     """
     from factcheck.config import load_settings
     from factcheck.check.judge import load_judge
-    from factcheck.models.chat import LlamaChatModel, Message, load_chat_llm
+    from factcheck.models.chat import LlamaBackend, Message
     from factcheck.models.embedding import load_embedder
 
     settings = load_settings(model="smollm2-135m", embedder="minilm-l6")
-    chat = LlamaChatModel(load_chat_llm(settings), name=settings.model)
+    chat = LlamaBackend.load(settings)
     out = chat.generate([Message("user", "Name three colours of the rainbow.")], max_tokens=24)
     assert out.completion_tokens > 1 and out.text.strip(), out
     judge = load_judge(settings)

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from factcheck.cli import app
 from factcheck.config import load_settings
-from factcheck.models.chat import LlamaChatModel, Message, load_llama
+from factcheck.models.chat import LlamaBackend, Message
 from factcheck.models.embedding import load_embedder
 from factcheck.models.presets import PRESETS
 from factcheck.models.provision import sha256_file
@@ -91,7 +91,7 @@ def test_search_ranks_the_article_that_answers_first(in_home, question):
 
 def test_smollm_generates_schema_valid_json(smollm_path):
     resolved = ResolvedModel("smollm2-135m", smollm_path, PRESETS["smollm2-135m"])
-    model = LlamaChatModel(load_llama(resolved, n_ctx=1024), name=resolved.name, smoke_test=resolved.smoke_test)
+    model = LlamaBackend.open(resolved, n_ctx=1024)
     schema = {
         "type": "object",
         "properties": {"city": {"type": "string", "maxLength": 40}},

@@ -189,6 +189,9 @@ class StubIndex:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return embed(texts)
 
+    def best_similarity(self, vector) -> float:
+        return float((self.vectors @ vector).max()) if self.sentences else 0.0
+
     def passages(self, question: str, *, per_doc: int, claim_vector=None) -> dict[str, list[Passage]]:
         grouped: dict[str, list[Passage]] = {}
         for passage in self._passages:

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from factcheck.check.judge import JUDGES, register_judge
 from factcheck.check.session import CheckOptions
 from factcheck.config import Settings
 from factcheck.evaluation import EvalOptions, evaluate, load_dataset
+from factcheck.models.backend import BACKENDS, register_backend
 from factcheck.models.embedding import EMBEDDERS, register_embedder
 from tests.conftest import FAKE_EMBEDDER, FAKE_JUDGE
+from tests.fakes import FakeBackend
 
 DATASETS = {
     "bridges": (
@@ -44,10 +45,10 @@ def loads():
     """The fake embedder and judge under names of their own, whose factories count their loads."""
     counted: Counter[str] = Counter()
     register_embedder("counted-embedder")(lambda settings: counted.update(["embedder"]) or FAKE_EMBEDDER)
-    register_judge("counted-llm")(lambda settings: counted.update(["judge"]) or FAKE_JUDGE)
+    register_backend("counted-llm")(lambda settings: counted.update(["judge"]) or FakeBackend(judge=FAKE_JUDGE))
     yield counted
     EMBEDDERS.remove("counted-embedder")
-    JUDGES.remove("counted-llm")
+    BACKENDS.remove("counted-llm")
 
 
 def test_an_eval_over_two_datasets_loads_the_embedder_once_and_the_judge_once(tmp_path, loads):

@@ -27,6 +27,8 @@ EXPECTED = {
     errors.ModelUnavailable: ExitCode.MODEL_MISSING,
     errors.ChecksumMismatch: ExitCode.MODEL_MISSING,
     errors.ModelLoadError: ExitCode.BROKEN,
+    errors.ModelServerUnreachable: ExitCode.BROKEN,
+    errors.ModelServerError: ExitCode.BROKEN,
     errors.StoreError: ExitCode.BROKEN,
     errors.StoreBusy: ExitCode.BROKEN,
 }

@@ -19,13 +19,14 @@ from factcheck.check.judge import (
     label_probabilities,
     load_judge,
     locate_quote,
-    register_judge,
     trim_to_fit,
 )
 from factcheck.config import load_settings
 from factcheck.errors import ConfigError
+from factcheck.models.backend import register_backend
 from factcheck.prompt_files import default_prompts_dir
 from factcheck.schema import Passage
+from tests.fakes import FakeBackend
 from tests.judge_fakes import FakeJudge
 
 CLAIM = "Trump and Putin will meet in Anchorage on Friday."
@@ -114,7 +115,7 @@ def test_a_template_that_would_break_the_prompt_is_refused(tmp_path: Path, user:
 
 def test_load_judge_returns_a_registered_judge(monkeypatch: pytest.MonkeyPatch):
     fake = FakeJudge()
-    register_judge("fake-judge")(lambda settings: fake)
+    register_backend("fake-judge")(lambda settings: FakeBackend(judge=fake))
     monkeypatch.setenv("FACTCHECK_MODEL", "fake-judge")
     judge = load_judge(load_settings())
     assert judge is fake and isinstance(judge, Judge)

@@ -156,6 +156,8 @@ def test_json_claim_source_and_check_keys_are_exact() -> None:
         "prompt_hash",
         "timeline",
         "latest",
+        "documents_considered",
+        "documents_judged",
     ]
     source_keys = [
         "doc_id",

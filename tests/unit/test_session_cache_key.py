@@ -141,3 +141,9 @@ def test_another_version_of_the_deciding_code_has_another_key(settings, monkeypa
     before = key(settings)
     monkeypatch.setattr(session_module, "code_version", lambda: "0123456789abcdef")
     assert key(settings) != before
+
+
+def test_the_documents_judged_per_claim_are_in_the_key_and_reach_the_checker(settings):
+    capped = settings.model_copy(update={"max_docs_per_claim": 1})
+    assert key(capped) != key(settings)
+    assert CheckSession(capped, OPTIONS).checker.max_docs == 1

@@ -65,3 +65,9 @@ def test_unknown_names_and_missing_files_are_errors(models_dir, tmp_path):
         key("no-such-model")
     with pytest.raises(ModelNotProvisioned, match="nope.gguf"):
         key(str(tmp_path / "nope.gguf"))
+
+
+def test_an_embedding_server_is_keyed_by_the_model_it_serves():
+    assert key("http://127.0.0.1:8001/v1#minilm") == key("http://10.0.0.2:9000/v1#minilm")
+    assert key("http://127.0.0.1:8001/v1#minilm") != key("http://127.0.0.1:8001/v1#e5-large")
+    assert key("http://127.0.0.1:8001/v1") != key("http://127.0.0.1:8002/v1")  # unnamed: where it is
