@@ -15,7 +15,6 @@ name one (store_client.py); everything here holds for both.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +24,17 @@ from typing import TYPE_CHECKING, Any
 
 from factcheck.errors import DocumentNotFound, StoreError
 from factcheck.schema import Chunk, ChunkSpan, DocumentRecord, Sentence, SourceDocument
+from factcheck.store_rows import (
+    chunk_id,
+    chunk_metadata,
+    chunk_of_row,
+    doc_metadata,
+    parse_sentence_id,
+    record_of_row,
+    sentence_id,
+    sentence_metadata,
+    sentence_of_row,
+)
 
 if TYPE_CHECKING:
     from factcheck.config import Settings
@@ -50,21 +60,6 @@ class SentenceHit:
     @property
     def similarity(self) -> float:
         return 1.0 - self.distance
-
-
-def chunk_id(doc_id: str, sha256: str, index: int) -> str:
-    """Stable across runs: the same file content always yields the same ids."""
-    return f"{doc_id}:{sha256[:12]}:{index:04d}"
-
-
-def sentence_id(doc_id: str, sha256: str, index: int) -> str:
-    return f"{doc_id}:{sha256[:12]}:s{index:04d}"
-
-
-def parse_sentence_id(row_id: str) -> tuple[str, str, int]:
-    """(doc_id, the first 12 hex digits of its sha256, sentence index) of a sentence_id()."""
-    doc_id, prefix, index = row_id.rsplit(":", 2)
-    return doc_id, prefix, int(index.removeprefix("s"))
 
 
 @dataclass(frozen=True)
@@ -157,11 +152,11 @@ class CorpusStore:
         got = self._get_records(ids=[doc_id], include=["metadatas"])
         if not got["ids"]:
             return None
-        return _record(doc_id, got["metadatas"][0])
+        return record_of_row(doc_id, got["metadatas"][0])
 
     def documents(self) -> list[DocumentRecord]:
         got = self._get_records(include=["metadatas"])
-        records = [_record(i, m) for i, m in zip(got["ids"], got["metadatas"], strict=True)]
+        records = [record_of_row(i, m) for i, m in zip(got["ids"], got["metadatas"], strict=True)]
         return sorted(records, key=lambda r: r.doc_id)
 
     def text(self, doc_id: str) -> str:
@@ -190,7 +185,7 @@ class CorpusStore:
     def chunks(self, doc_id: str | None = None) -> list[Chunk]:
         where = {"doc_id": doc_id} if doc_id is not None else None
         rows = self._rows("chunks", where, ["metadatas", "documents"])
-        chunks = [_chunk(i, m, d) for i, m, d, _ in rows]
+        chunks = [chunk_of_row(i, m, d) for i, m, d, _ in rows]
         return sorted(chunks, key=lambda c: (c.doc_id, c.span.index))
 
     def sentences(self, doc_ids: Sequence[str] | None = None) -> SentenceRows:
@@ -202,7 +197,7 @@ class CorpusStore:
             self._rows("sentences", where, ["metadatas", "documents", "embeddings"]),
             key=lambda row: (str(row[1]["doc_id"]), int(row[1]["sentence_index"])),
         )
-        sentences = [_sentence(meta, text) for _, meta, text, _ in rows]
+        sentences = [sentence_of_row(meta, text) for _, meta, text, _ in rows]
         vectors = np.asarray([vec for *_, vec in rows], dtype=np.float32)
         if not rows:
             vectors = vectors.reshape(0, 0)
@@ -236,7 +231,9 @@ class CorpusStore:
                 include=["metadatas", "documents", "distances"],
             )
             rows = zip(got["ids"][0], got["metadatas"][0], got["documents"][0], got["distances"][0], strict=True)
-            hits = [ChunkHit(_chunk(i, m, d), float(dist)) for i, m, d, dist in rows if _is_committed(m, committed)]
+            hits = [
+                ChunkHit(chunk_of_row(i, m, d), float(dist)) for i, m, d, dist in rows if _is_committed(m, committed)
+            ]
             if len(hits) >= k or n >= total:
                 return hits[:k]
             n = min(total, 2 * n)
@@ -292,7 +289,7 @@ class CorpusStore:
             )
             rows = zip(got["ids"][0], got["metadatas"][0], got["documents"][0], got["distances"][0],
                        got["embeddings"][0], strict=True)  # fmt: skip
-            hits = [SentenceHit(_sentence(m, d), float(dist), vec)
+            hits = [SentenceHit(sentence_of_row(m, d), float(dist), vec)
                     for _, m, d, dist, vec in rows if _is_committed(m, documents)]  # fmt: skip
             if not grow or len(hits) >= grow or n >= total:
                 return hits
@@ -320,7 +317,7 @@ class CorpusStore:
     def chunks_of(self, documents: Mapping[str, str]) -> list[Chunk]:
         """Every chunk of exactly these document versions (doc_id -> sha256), in document order."""
         rows = self._version_rows("chunks", documents, ["metadatas", "documents"])
-        return sorted((_chunk(i, m, d) for i, m, d, _ in rows), key=lambda c: (c.doc_id, c.span.index))
+        return sorted((chunk_of_row(i, m, d) for i, m, d, _ in rows), key=lambda c: (c.doc_id, c.span.index))
 
     def sentence_texts(self, documents: Mapping[str, str], page: int = 20_000) -> list[tuple[str, int, str]]:
         """(doc_id, sentence index, text) of every committed sentence of these document versions,
@@ -385,20 +382,20 @@ class CorpusStore:
                 ids=[chunk_id(doc.doc_id, doc.sha256, s.index) for s in spans],
                 embeddings=[list(e) for e in embeddings],
                 documents=[s.text for s in spans],
-                metadatas=[_chunk_metadata(doc, s) for s in spans],
+                metadatas=[chunk_metadata(doc, s) for s in spans],
             )
             if sentences:
                 self._sentences.add(
                     ids=[sentence_id(doc.doc_id, doc.sha256, i) for i in range(len(sentences))],
                     embeddings=[list(e) for e in sentence_embeddings],
                     documents=[doc.text[start:end] for start, end in sentences],
-                    metadatas=_sentence_metadata(doc, spans, sentences),
+                    metadatas=sentence_metadata(doc, spans, sentences),
                 )
             self._docs.add(
                 ids=[doc.doc_id],
                 embeddings=[_mean_unit(embeddings)],
                 documents=[doc.text],
-                metadatas=[_doc_metadata(doc, len(spans), chunking)],
+                metadatas=[doc_metadata(doc, len(spans), chunking)],
             )
 
     def set_source_path(self, doc_id: str, source_path: str) -> None:
@@ -476,38 +473,6 @@ def _is_committed(meta: Any, committed: dict[str, str]) -> bool:
     return committed.get(str(meta["doc_id"])) == meta["doc_sha256"]
 
 
-def _chunk_metadata(doc: SourceDocument, span: ChunkSpan) -> dict[str, Any]:
-    return {
-        "doc_id": doc.doc_id,
-        "doc_sha256": doc.sha256,
-        "chunk_index": span.index,
-        "start_char": span.start_char,
-        "end_char": span.end_char,
-        "start_byte": span.start_byte,
-        "end_byte": span.end_byte,
-        "n_tokens": span.n_tokens,
-    }
-
-
-def _sentence_metadata(
-    doc: SourceDocument, spans: Sequence[ChunkSpan], sentences: Sequence[tuple[int, int]]
-) -> list[dict[str, Any]]:
-    metas = []
-    for index, (start, end) in enumerate(sentences):
-        # Chunks hold whole sentences (an over-long one is split): the first chunk that contains
-        # the sentence's start is where it is quoted from.
-        owner = next((c for c in spans if c.start_char <= start < c.end_char), spans[-1])
-        metas.append({
-            "doc_id": doc.doc_id,
-            "doc_sha256": doc.sha256,
-            "sentence_index": index,
-            "start_char": start,
-            "end_char": end,
-            "chunk_id": chunk_id(doc.doc_id, doc.sha256, owner.index),
-        })  # fmt: skip
-    return metas
-
-
 _UNFILTERED_FACTOR = 32  # query_sentences: hits asked of the unfiltered search, per hit wanted, at most
 
 
@@ -516,7 +481,7 @@ def _sentence_rows(rows: Sequence[tuple[Any, ...]]) -> SentenceRows:
     import numpy as np
 
     vectors = np.asarray([vec for *_, vec in rows], dtype=np.float32)
-    return SentenceRows([_sentence(m, d) for _, m, d, _ in rows], vectors if rows else vectors.reshape(0, 0))
+    return SentenceRows([sentence_of_row(m, d) for _, m, d, _ in rows], vectors if rows else vectors.reshape(0, 0))
 
 
 def _with_gaps(found: Mapping[tuple[str, int], str]) -> list[str]:
@@ -525,67 +490,6 @@ def _with_gaps(found: Mapping[tuple[str, int], str]) -> list[str]:
     for doc_id, index in found:
         indexes.setdefault(doc_id, []).append(index)
     return sorted(d for d, seen in indexes.items() if max(seen) != len(seen) - 1)
-
-
-def _sentence(meta: Any, text: str) -> Sentence:
-    return Sentence(
-        doc_id=str(meta["doc_id"]),
-        index=int(meta["sentence_index"]),
-        text=text,
-        start_char=int(meta["start_char"]),
-        end_char=int(meta["end_char"]),
-        chunk_id=str(meta["chunk_id"]),
-    )
-
-
-def _doc_metadata(doc: SourceDocument, n_chunks: int, chunking: str) -> dict[str, Any]:
-    meta: dict[str, Any] = {
-        "chunking": chunking,
-        "title": doc.title,
-        "source_path": doc.path,
-        "sha256": doc.sha256,
-        "n_chunks": n_chunks,
-        "n_chars": len(doc.text),
-    }
-    if doc.published is not None:  # Chroma metadata cannot hold None
-        meta["published"] = doc.published.isoformat()
-    if doc.authors:
-        meta["authors"] = json.dumps(list(doc.authors))
-    if doc.site:
-        meta["site"] = doc.site
-    if doc.pages:
-        meta["pages"] = json.dumps(list(doc.pages))
-    return meta
-
-
-def _record(doc_id: str, meta: Any) -> DocumentRecord:
-    published = meta.get("published")
-    return DocumentRecord(
-        doc_id=doc_id,
-        title=str(meta["title"]),
-        source_path=str(meta["source_path"]),
-        sha256=str(meta["sha256"]),
-        n_chunks=int(meta["n_chunks"]),
-        n_chars=int(meta["n_chars"]),
-        chunking=str(meta.get("chunking", "")),
-        published=date.fromisoformat(published) if published else None,
-        authors=tuple(json.loads(meta.get("authors", "[]"))),
-        site=str(meta.get("site", "")),
-        pages=tuple(json.loads(meta.get("pages", "[]"))),
-    )
-
-
-def _chunk(cid: str, meta: Any, text: str) -> Chunk:
-    span = ChunkSpan(
-        index=int(meta["chunk_index"]),
-        text=text,
-        start_char=int(meta["start_char"]),
-        end_char=int(meta["end_char"]),
-        start_byte=int(meta["start_byte"]),
-        end_byte=int(meta["end_byte"]),
-        n_tokens=int(meta["n_tokens"]),
-    )
-    return Chunk(chunk_id=cid, doc_id=str(meta["doc_id"]), span=span)
 
 
 def _mean_unit(vectors: Sequence[Sequence[float]]) -> list[float]:
