@@ -100,13 +100,40 @@ def test_an_interrupted_commit_on_the_server_is_redone_and_leaves_no_orphans(
     assert store.count_chunks() == sum(d.n_chunks for d in store.documents())
 
 
-def test_check_without_a_model_reads_the_server(server_store, fake_embedder, sample_corpus):
+def embedded_and_served(monkeypatch, sample_corpus, *command: str) -> tuple[dict, dict]:
+    """The JSON command prints against the sample corpus on the server, and in the embedded store."""
     invoke("ingest", str(sample_corpus))
-    result = invoke("check", "--no-model", "The summit took place in Alaska.", "--format", "json")
-    assert result.exit_code == 0, result.output
-    claim = json.loads(result.stdout)["claims"][0]
-    assert claim["verdict"] in ("supported", "single-source", "contradicted", "unverified")
-    assert claim["sources"] and {s["doc_id"] for s in claim["sources"]} <= {p.stem for p in sample_corpus.glob("*")}
+    served = invoke(*command, "--format", "json")
+    monkeypatch.delenv("FACTCHECK_STORE_URL")
+    assert invoke("ingest", str(sample_corpus)).exit_code == 0
+    embedded = invoke(*command, "--format", "json")
+    assert served.exit_code == embedded.exit_code == 0, served.output + embedded.output
+    return json.loads(served.stdout), json.loads(embedded.stdout)
+
+
+def test_check_through_the_server_gives_the_embedded_stores_verdicts_and_sources(
+    server_store, fake_embedder, sample_corpus, monkeypatch
+):
+    claims = ["The summit took place in Alaska.", "The New START treaty caps deployed strategic warheads at 1,000."]
+    served, embedded = embedded_and_served(monkeypatch, sample_corpus, "check", "--no-model", "--no-cache", *claims)
+
+    def verdicts(report: dict) -> list:
+        return [
+            (c["verdict"], [(s["doc_id"], s["stance"], s["quote"]) for s in c["sources"]]) for c in report["claims"]
+        ]
+
+    assert verdicts(served) == verdicts(embedded)
+    assert any(s["stance"] != "not_mentioned" for c in served["claims"] for s in c["sources"])
+
+
+def test_ask_through_the_server_cites_what_the_embedded_store_cites(
+    server_store, fake_embedder, sample_corpus, monkeypatch
+):
+    served, embedded = embedded_and_served(
+        monkeypatch, sample_corpus, "ask", "--no-model", "Where was the summit held?"
+    )
+    assert served["citations"] and served["citations"] == embedded["citations"]
+    assert served["answer"] == embedded["answer"] and served["passages"] == embedded["passages"]
 
 
 def test_remove_deletes_the_document_and_its_chunks_from_the_server(server_store, fake_embedder, sample_corpus):
