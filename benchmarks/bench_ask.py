@@ -63,8 +63,10 @@ def main() -> None:
             t = answer.timings
             rate = f"{t.tokens_per_s:8.1f}" if t.tokens_per_s is not None else "     n/a"
             first = f"{t.first_token_s:8.2f}" if t.first_token_s is not None else "     n/a"
-            print(f"run {run}: {len(answer.passages)} passages, {t.tokens} tokens, {len(answer.claims)} claims, "
-                  f"{len(answer.citations)} citations")  # fmt: skip
+            print(
+                f"run {run}: {len(answer.passages)} passages, {t.tokens} tokens, {len(answer.claims)} claims, "
+                f"{len(answer.citations)} citations"
+            )
             prompt_tokens = asker.generator.count_tokens(asker.prompt.messages(answer.question, answer.passages))
             print(f"  prompt                            {prompt_tokens:8d} tokens (approx.)")
             print(f"  retrieval                         {1000 * t.retrieval_s:8.1f} ms")

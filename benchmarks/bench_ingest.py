@@ -77,8 +77,9 @@ def bench_ingest(copies: int) -> None:
 
 def _texts_embedded_for(path: Path, embedder, policy: ChunkingPolicy, max_bytes: int) -> list[str]:
     text = read_document(path, max_bytes=max_bytes).text
-    spans = chunk_text(text, count_tokens=embedder.count_tokens, max_tokens=policy.max_tokens,
-                       overlap_tokens=policy.overlap_tokens)  # fmt: skip
+    spans = chunk_text(
+        text, count_tokens=embedder.count_tokens, max_tokens=policy.max_tokens, overlap_tokens=policy.overlap_tokens
+    )
     return [s.text for s in spans] + [trim_to_tokens(embedder, text[a:b]) for a, b in split_sentences(text)]
 
 

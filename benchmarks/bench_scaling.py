@@ -186,13 +186,20 @@ def direct_write(store: CorpusStore, embedder, policy: ChunkingPolicy, files: li
     n_texts, embed_s = 0, 0.0
     for path in files:
         doc = read_document(path, max_bytes=10 << 20)
-        spans = chunk_text(doc.text, count_tokens=embedder.count_tokens, max_tokens=policy.max_tokens,
-                           overlap_tokens=policy.overlap_tokens)  # fmt: skip
+        spans = chunk_text(
+            doc.text,
+            count_tokens=embedder.count_tokens,
+            max_tokens=policy.max_tokens,
+            overlap_tokens=policy.overlap_tokens,
+        )
         sentences = split_sentences(doc.text)
         pending.append((doc, spans, sentences))
         if sum(len(s) + len(c) for _, s, c in pending) >= 4000 or path == files[-1]:
-            texts = [t for d, s, c in pending for t in [*(x.text for x in s),
-                     *(trim_to_tokens(embedder, d.text[a:b]) for a, b in c)]]  # fmt: skip
+            texts = [
+                t
+                for d, s, c in pending
+                for t in [*(x.text for x in s), *(trim_to_tokens(embedder, d.text[a:b]) for a, b in c)]
+            ]
             started = time.perf_counter()
             vectors = [v for i in range(0, len(texts), 1024) for v in embedder.embed(texts[i : i + 1024])]
             embed_s += time.perf_counter() - started
@@ -208,10 +215,20 @@ def _add(store: CorpusStore, batch: list[tuple], vectors: list, policy: Chunking
     for doc, spans, sentences in batch:
         chunk_vectors, sentence_vectors = vectors[at : at + len(spans)], vectors[at + len(spans) :][: len(sentences)]
         at += len(spans) + len(sentences)
-        _extend(chunks, [chunk_id(doc.doc_id, doc.sha256, s.index) for s in spans], chunk_vectors,
-                [s.text for s in spans], [_chunk_metadata(doc, s) for s in spans])  # fmt: skip
-        _extend(sents, [sentence_id(doc.doc_id, doc.sha256, i) for i in range(len(sentences))], sentence_vectors,
-                [doc.text[a:b] for a, b in sentences], _sentence_metadata(doc, spans, sentences))  # fmt: skip
+        _extend(
+            chunks,
+            [chunk_id(doc.doc_id, doc.sha256, s.index) for s in spans],
+            chunk_vectors,
+            [s.text for s in spans],
+            [_chunk_metadata(doc, s) for s in spans],
+        )
+        _extend(
+            sents,
+            [sentence_id(doc.doc_id, doc.sha256, i) for i in range(len(sentences))],
+            sentence_vectors,
+            [doc.text[a:b] for a, b in sentences],
+            _sentence_metadata(doc, spans, sentences),
+        )
         _extend(
             docs,
             [doc.doc_id],
@@ -294,8 +311,9 @@ def raw_embedding_rate(embedder, files: list[Path]) -> tuple[float, float]:
     per_doc = []
     for path in files:
         text = read_document(path, max_bytes=10 << 20).text
-        spans = chunk_text(text, count_tokens=embedder.count_tokens, max_tokens=policy.max_tokens,
-                           overlap_tokens=policy.overlap_tokens)  # fmt: skip
+        spans = chunk_text(
+            text, count_tokens=embedder.count_tokens, max_tokens=policy.max_tokens, overlap_tokens=policy.overlap_tokens
+        )
         per_doc.append(
             [s.text for s in spans] + [trim_to_tokens(embedder, text[a:b]) for a, b in split_sentences(text)]
         )
@@ -351,8 +369,10 @@ def main() -> None:
     if 500 in by_size and 5000 in by_size:
         ratio = by_size[5000]["retrieval_ms"] / by_size[500]["retrieval_ms"]
         check_ratio = by_size[5000]["check_ms"] / by_size[500]["check_ms"]
-        print(f"per-claim retrieval, 5,000 vs 500 documents: {ratio:.2f}x (target: at most 2x); "
-              f"whole check: {check_ratio:.2f}x")  # fmt: skip
+        print(
+            f"per-claim retrieval, 5,000 vs 500 documents: {ratio:.2f}x (target: at most 2x); "
+            f"whole check: {check_ratio:.2f}x"
+        )
 
 
 HEADER_DONE = False
@@ -361,17 +381,24 @@ HEADER_DONE = False
 def print_row(size: int, done: dict, f: dict, flush: bool = False) -> None:
     global HEADER_DONE
     if not HEADER_DONE:
-        print(f"hashing embedder ({HashingEmbedder.dimension} dims), max_docs_per_claim {MAX_DOCS_PER_CLAIM}; "
-              "times per claim are medians")  # fmt: skip
-        print(f"{'docs':>5} {'sentences':>9} {'ingest':>16} {'texts/s':>8} {'embed/s':>8} {'bm25 build':>10} "
-              f"{'load':>6} {'retrieval':>9} {'p90':>6} {'check':>7} {'considered':>10} {'judged':>6} "
-              f"{'py peak':>8} {'rss peak':>8}")  # fmt: skip
+        print(
+            f"hashing embedder ({HashingEmbedder.dimension} dims), max_docs_per_claim {MAX_DOCS_PER_CLAIM}; "
+            "times per claim are medians"
+        )
+        print(
+            f"{'docs':>5} {'sentences':>9} {'ingest':>16} {'texts/s':>8} {'embed/s':>8} {'bm25 build':>10} "
+            f"{'load':>6} {'retrieval':>9} {'p90':>6} {'check':>7} {'considered':>10} {'judged':>6} "
+            f"{'py peak':>8} {'rss peak':>8}"
+        )
         HEADER_DONE = True
-    print(f"{size:>5} {f['sentences']:>9} {done['seconds']:>7.1f} s {done['path'][:8]:>7} "
-          f"{done['texts'] / done['seconds']:>8.0f} {done['texts'] / max(done['embed_seconds'], 1e-9):>8.0f} "
-          f"{f['build_s']:>8.2f} s {f['load_s']:>4.2f} s {f['retrieval_ms']:>6.1f} ms {f['retrieval_p90_ms']:>4.0f} "
-          f"{f['check_ms']:>4.0f} ms {f['considered']:>10.1f} {f['judged']:>6.1f} {f['python_peak_mb']:>5.0f} MB "
-          f"{f['rss_peak_mb']:>5.0f} MB", flush=flush)  # fmt: skip
+    print(
+        f"{size:>5} {f['sentences']:>9} {done['seconds']:>7.1f} s {done['path'][:8]:>7} "
+        f"{done['texts'] / done['seconds']:>8.0f} {done['texts'] / max(done['embed_seconds'], 1e-9):>8.0f} "
+        f"{f['build_s']:>8.2f} s {f['load_s']:>4.2f} s {f['retrieval_ms']:>6.1f} ms {f['retrieval_p90_ms']:>4.0f} "
+        f"{f['check_ms']:>4.0f} ms {f['considered']:>10.1f} {f['judged']:>6.1f} {f['python_peak_mb']:>5.0f} MB "
+        f"{f['rss_peak_mb']:>5.0f} MB",
+        flush=flush,
+    )
 
 
 def compare_ingest(folder: Path, embedder) -> None:
@@ -380,10 +407,13 @@ def compare_ingest(folder: Path, embedder) -> None:
     done = ingest(store, embedder, files)
     per_doc, batched = raw_embedding_rate(embedder, files)
     rate = done["texts"] / done["seconds"]
-    print(f"real embedder {embedder.id}, 50 documents, {done['texts']} texts: ingest {rate:.0f} texts/s "
-          f"({done['seconds']:.1f} s, of which embedding {done['embed_seconds']:.1f} s); raw embedding "
-          f"{per_doc:.0f} texts/s one call per document (as ingest), {batched:.0f} texts/s in batches of 256 "
-          f"across documents; ingest / raw per-document rate {rate / per_doc:.2f}", flush=True)  # fmt: skip
+    print(
+        f"real embedder {embedder.id}, 50 documents, {done['texts']} texts: ingest {rate:.0f} texts/s "
+        f"({done['seconds']:.1f} s, of which embedding {done['embed_seconds']:.1f} s); raw embedding "
+        f"{per_doc:.0f} texts/s one call per document (as ingest), {batched:.0f} texts/s in batches of 256 "
+        f"across documents; ingest / raw per-document rate {rate / per_doc:.2f}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

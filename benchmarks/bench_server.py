@@ -50,8 +50,21 @@ def start_server(model: Path) -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    command = [sys.executable, "-m", "factcheck.models.llama_server", "--model", str(model), "--host", "127.0.0.1",
-               "--port", str(port), "--n_ctx", "4096", "--model_alias", "smollm2-135m"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "factcheck.models.llama_server",
+        "--model",
+        str(model),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        "4096",
+        "--model_alias",
+        "smollm2-135m",
+    ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}/v1"
     import httpx
@@ -87,9 +100,14 @@ def bench(home: Path, model: str, parallel: int | None, claims: list[ClaimInput]
     results = session.check(claims)
     wall = time.perf_counter() - started
     stats = session.last_batch.as_dict()
-    figures = {"parallel": session.parallel, "claims": len(claims), "seconds": round(wall, 2),
-               "claims_per_min": round(60 * len(claims) / wall, 2), "judgements": stats["judgements"],
-               "errors": stats["errors"]}  # fmt: skip
+    figures = {
+        "parallel": session.parallel,
+        "claims": len(claims),
+        "seconds": round(wall, 2),
+        "claims_per_min": round(60 * len(claims) / wall, 2),
+        "judgements": stats["judgements"],
+        "errors": stats["errors"],
+    }
     return figures, [[(s.doc_id, s.stance.value, s.quote) for s in r.sources] for r in results]
 
 

@@ -66,8 +66,10 @@ class StoreSource:
         import numpy as np
 
         ids = sorted(self.versions)
-        parts = [self.store.sentences_of({d: self.versions[d] for d in ids[i : i + ALL_ROWS_DOCS]})
-                 for i in range(0, len(ids), ALL_ROWS_DOCS)]  # fmt: skip
+        parts = [
+            self.store.sentences_of({d: self.versions[d] for d in ids[i : i + ALL_ROWS_DOCS]})
+            for i in range(0, len(ids), ALL_ROWS_DOCS)
+        ]
         parts = [p for p in parts if p.sentences]
         if not parts:
             return _rows([], [])

@@ -287,10 +287,19 @@ class CorpusStore:
                 where=where,
                 include=["metadatas", "documents", "distances", "embeddings"],
             )
-            rows = zip(got["ids"][0], got["metadatas"][0], got["documents"][0], got["distances"][0],
-                       got["embeddings"][0], strict=True)  # fmt: skip
-            hits = [SentenceHit(sentence_of_row(m, d), float(dist), vec)
-                    for _, m, d, dist, vec in rows if _is_committed(m, documents)]  # fmt: skip
+            rows = zip(
+                got["ids"][0],
+                got["metadatas"][0],
+                got["documents"][0],
+                got["distances"][0],
+                got["embeddings"][0],
+                strict=True,
+            )
+            hits = [
+                SentenceHit(sentence_of_row(m, d), float(dist), vec)
+                for _, m, d, dist, vec in rows
+                if _is_committed(m, documents)
+            ]
             if not grow or len(hits) >= grow or n >= total:
                 return hits
             n = min(total, 2 * n)
@@ -310,8 +319,11 @@ class CorpusStore:
             return _sentence_rows([])
         ids = [sentence_id(doc_id, documents[doc_id], index) for doc_id, index in wanted if doc_id in documents]
         got = collection.get(ids=ids, include=["metadatas", "documents", "embeddings"])
-        found = {i: row for i, *row in zip(got["ids"], got["metadatas"], got["documents"], got["embeddings"],
-                                           strict=True) if _is_committed(row[0], documents)}  # fmt: skip
+        found = {
+            i: row
+            for i, *row in zip(got["ids"], got["metadatas"], got["documents"], got["embeddings"], strict=True)
+            if _is_committed(row[0], documents)
+        }
         return _sentence_rows([(i, *found[i]) for i in ids if i in found])
 
     def chunks_of(self, documents: Mapping[str, str]) -> list[Chunk]:

@@ -268,13 +268,15 @@ class ServerLock:
         leases, waiters = [], []
         for rid, meta in zip(got["ids"], got["metadatas"], strict=True):
             if rid.startswith("lease-"):
-                leases.append(_Lease(
-                    n=int(rid.removeprefix("lease-")),
-                    owner=str(meta["owner"]),
-                    expires=float(meta["expires"]),
-                    released=bool(meta["released"]),
-                    released_at=float(meta.get("released_at", 0.0)),
-                ))  # fmt: skip
+                leases.append(
+                    _Lease(
+                        n=int(rid.removeprefix("lease-")),
+                        owner=str(meta["owner"]),
+                        expires=float(meta["expires"]),
+                        released=bool(meta["released"]),
+                        released_at=float(meta.get("released_at", 0.0)),
+                    )
+                )
             elif rid.startswith("waiting-"):
                 waiters.append((str(meta["owner"]), float(meta["expires"])))
         return sorted(leases, key=lambda lease: lease.n), waiters

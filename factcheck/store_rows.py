@@ -48,14 +48,16 @@ def sentence_metadata(
         # Chunks hold whole sentences (an over-long one is split): the first chunk that contains
         # the sentence's start is where it is quoted from.
         owner = next((c for c in spans if c.start_char <= start < c.end_char), spans[-1])
-        metas.append({
-            "doc_id": doc.doc_id,
-            "doc_sha256": doc.sha256,
-            "sentence_index": index,
-            "start_char": start,
-            "end_char": end,
-            "chunk_id": chunk_id(doc.doc_id, doc.sha256, owner.index),
-        })  # fmt: skip
+        metas.append(
+            {
+                "doc_id": doc.doc_id,
+                "doc_sha256": doc.sha256,
+                "sentence_index": index,
+                "start_char": start,
+                "end_char": end,
+                "chunk_id": chunk_id(doc.doc_id, doc.sha256, owner.index),
+            }
+        )
     return metas
 
 

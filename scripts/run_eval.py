@@ -45,8 +45,18 @@ HEADER = ("mode", "dataset", "n", "accuracy", "bal. acc.", "macro-F1", "evid. re
 
 def run_mode(mode: str, model: str, datasets: list[Path], out: Path) -> float:
     factcheck = Path(sys.executable).parent / "factcheck"
-    command = [str(factcheck), "--model", model, "eval", *map(str, datasets), *MODES[mode],
-               "--format", "json", "--out", str(out)]  # fmt: skip
+    command = [
+        str(factcheck),
+        "--model",
+        model,
+        "eval",
+        *map(str, datasets),
+        *MODES[mode],
+        "--format",
+        "json",
+        "--out",
+        str(out),
+    ]
     started = time.perf_counter()
     subprocess.run(command, check=True, cwd=REPO)
     return time.perf_counter() - started

@@ -118,11 +118,13 @@ class FakeOpenAI:
         content = []
         for i, token in enumerate(tokens):
             alternatives = top if i == 4 else {token: 1.0}
-            content.append({
-                "token": token,
-                "logprob": math.log(alternatives.get(token, 1e-6)),
-                "top_logprobs": [{"token": t, "logprob": math.log(p)} for t, p in alternatives.items()],
-            })  # fmt: skip
+            content.append(
+                {
+                    "token": token,
+                    "logprob": math.log(alternatives.get(token, 1e-6)),
+                    "top_logprobs": [{"token": t, "logprob": math.log(p)} for t, p in alternatives.items()],
+                }
+            )
         return _completion(text, logprobs={"content": content})
 
 

@@ -51,9 +51,16 @@ def cite(marker: int, passage: Passage, quote: str, similarity: float, *, fallba
     if record is not None and record.pages and passage.start_char is not None:
         page = page_at(record.pages, passage.start_char + max(0, passage.text.find(quote)))
     return Citation(
-        marker, passage.doc_id, passage.chunk_id, quote, similarity, fallback,
-        title=record.title if record is not None else "", published=record.published if record else None, page=page,
-    )  # fmt: skip
+        marker,
+        passage.doc_id,
+        passage.chunk_id,
+        quote,
+        similarity,
+        fallback,
+        title=record.title if record is not None else "",
+        published=record.published if record else None,
+        page=page,
+    )
 
 
 @dataclass(frozen=True)

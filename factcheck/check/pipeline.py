@@ -114,9 +114,16 @@ class Checker:
         self.stats.seconds += time.perf_counter() - started
         groups = tuple(tuple(g) for g in self.groups if len(g) > 1)
         return ClaimResult(
-            item.id, item.claim, verdict, confidence, independent, sources, groups,
-            documents_considered=considered, documents_judged=len(sources),
-        )  # fmt: skip
+            item.id,
+            item.claim,
+            verdict,
+            confidence,
+            independent,
+            sources,
+            groups,
+            documents_considered=considered,
+            documents_judged=len(sources),
+        )
 
     def signals(self, claim: str, item: ClaimInput) -> list[Signals]:
         """What the documents judged for claim say that bears on it, before any threshold is
@@ -286,8 +293,11 @@ class _Reading:
             for s in checker.index.sentences_of(doc_id):
                 if s.text not in seen:
                     similarity = self.similarity.get((doc_id, s.index), 0.0)
-                    found += [Finding(r, s.text, s.chunk_id, similarity)
-                              for r in compare(self.claim, s.text) if r.kind == "role"]  # fmt: skip
+                    found += [
+                        Finding(r, s.text, s.chunk_id, similarity)
+                        for r in compare(self.claim, s.text)
+                        if r.kind == "role"
+                    ]
         return tuple(found)
 
     def _meaning_checks(self, doc_id: str, sentence: str, similarity: float) -> list[ValueCheck]:

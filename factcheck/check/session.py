@@ -132,9 +132,9 @@ def open_corpus(
     if not records:
         raise EmptyCorpus("the corpus is empty; add articles first: factcheck ingest PATH")
     embedder = embedder if embedder is not None else load_embedder(settings)
-    _require_current(records, ChunkingPolicy.for_embedder(
-        embedder, settings.chunk_tokens, settings.chunk_overlap_tokens
-    ))  # fmt: skip
+    _require_current(
+        records, ChunkingPolicy.for_embedder(embedder, settings.chunk_tokens, settings.chunk_overlap_tokens)
+    )
     records, left_out = published_by(records, as_of)
     if not records:
         raise EmptyCorpus(f"no document was published on or before {as_of}; {left_out.phrase()}")
@@ -311,8 +311,10 @@ class CheckSession:
         notices += [f"claim {cid} was longer than allowed and was trimmed" for cid in batch.trimmed_claims]
         if self.options.as_of is not None:
             kept = f"{len(corpus.records)} document{'s' * (len(corpus.records) != 1)}"
-            notices.append(f"as of {self.options.as_of}: checked against the {kept} published on or before "
-                           f"that day; {corpus.left_out.phrase()}")  # fmt: skip
+            notices.append(
+                f"as of {self.options.as_of}: checked against the {kept} published on or before "
+                f"that day; {corpus.left_out.phrase()}"
+            )
         named = {s.doc_id for r in results for s in r.sources} | {d for c in contradictions for d in (c.doc_a, c.doc_b)}
         return CheckReport(
             results=tuple(results),
@@ -330,11 +332,21 @@ class CheckSession:
     def _cache_key(self, item: ClaimInput) -> str:
         # The model (consulted or not) and the calibration (the weight in effect) are both in the
         # key: a result judged with a weight that counts is never served to a weight-0 run.
-        return _digest([
-            self._code_version, item.id, item.claim, list(item.exclude), self.corpus.state, self.embedder_id,
-            asdict(self.model), self.prompt_hash, asdict(self.calibration), asdict(replace(self.options, parallel=None)),
-            self.settings.max_docs_per_claim,
-        ])  # fmt: skip
+        return _digest(
+            [
+                self._code_version,
+                item.id,
+                item.claim,
+                list(item.exclude),
+                self.corpus.state,
+                self.embedder_id,
+                asdict(self.model),
+                self.prompt_hash,
+                asdict(self.calibration),
+                asdict(replace(self.options, parallel=None)),
+                self.settings.max_docs_per_claim,
+            ]
+        )
 
 
 @dataclass(frozen=True)

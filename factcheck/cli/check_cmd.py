@@ -246,10 +246,14 @@ def _session(ctx: typer.Context, options: RunOptions) -> CheckSession:
 
     use_judge(ctx, options.judge)
     checking = CheckOptions(
-        use_model=not options.no_model, deterministic_checks=not options.no_checks,
-        judge_weight=options.judge_weight, use_cache=not options.no_cache,
-        signals=signals_without(options.without), as_of=options.as_of, parallel=options.parallel,
-    )  # fmt: skip
+        use_model=not options.no_model,
+        deterministic_checks=not options.no_checks,
+        judge_weight=options.judge_weight,
+        use_cache=not options.no_cache,
+        signals=signals_without(options.without),
+        as_of=options.as_of,
+        parallel=options.parallel,
+    )
     # The smoke-test (or model-not-consulted) notice is the report's: _emit prints it, once.
     return CheckSession(state(ctx).settings, checking)
 

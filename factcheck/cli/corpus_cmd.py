@@ -259,8 +259,9 @@ def show(
     out = stdout()
     # escape() also drops terminal escapes: article text, titles and file names come from outside.
     title, source = escape(record.title), escape(record.source_path)
-    out.print(f"[bold]{title}[/]\nid: {escape(record.doc_id)}  chunks: {record.n_chunks}  "
-              f"source: {source}", highlight=False)  # fmt: skip
+    out.print(
+        f"[bold]{title}[/]\nid: {escape(record.doc_id)}  chunks: {record.n_chunks}  source: {source}", highlight=False
+    )
     if not chunks:
         out.print(escape(store.text(doc_id)), highlight=False)
     for c in parts:
@@ -345,11 +346,17 @@ def search(
     settings = state(ctx).settings
     hits = vector_search(open_store(settings), load_embedder(settings), query, k)
     if fmt is OutputFormat.JSON:
-        print_json([
-            {"doc_id": h.chunk.doc_id, "chunk_id": h.chunk.chunk_id, "similarity": round(h.similarity, 4),
-             "text": h.chunk.span.text}
-            for h in hits
-        ])  # fmt: skip
+        print_json(
+            [
+                {
+                    "doc_id": h.chunk.doc_id,
+                    "chunk_id": h.chunk.chunk_id,
+                    "similarity": round(h.similarity, 4),
+                    "text": h.chunk.span.text,
+                }
+                for h in hits
+            ]
+        )
         return
     table = Table(title=f"passages for: {escape(query)}")
     table.add_column("sim", justify="right")

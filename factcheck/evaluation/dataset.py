@@ -128,9 +128,14 @@ def _gold_claim(line: str, number: int, doc_ids: set[str]) -> GoldClaim:
     if unknown:
         raise ValueError(f"evidence {', '.join(repr(e) for e in unknown)} not in the corpus")
     return GoldClaim(
-        id=claim_id, claim=claim.strip(), label=label, evidence=tuple(dict.fromkeys(evidence)), line=number,
-        difficulty=_optional_text(data, "difficulty"), origin=_optional_text(data, "origin"),
-    )  # fmt: skip
+        id=claim_id,
+        claim=claim.strip(),
+        label=label,
+        evidence=tuple(dict.fromkeys(evidence)),
+        line=number,
+        difficulty=_optional_text(data, "difficulty"),
+        origin=_optional_text(data, "origin"),
+    )
 
 
 def _optional_text(data: dict[str, Any], key: str) -> str | None:

@@ -146,16 +146,26 @@ def put_paged_document(home: Path) -> None:
     policy = ChunkingPolicy.for_embedder(embedder, settings.chunk_tokens, settings.chunk_overlap_tokens)
     text = PAGE_ONE + PAGE_TWO
     doc = SourceDocument(
-        doc_id="annex", path="https://example.org/annex.pdf", title="Summit annex", text=text, sha256="d" * 64,
-        published=date(2025, 8, 16), site="Example Gov", pages=(0, len(PAGE_ONE)),
-    )  # fmt: skip
+        doc_id="annex",
+        path="https://example.org/annex.pdf",
+        title="Summit annex",
+        text=text,
+        sha256="d" * 64,
+        published=date(2025, 8, 16),
+        site="Example Gov",
+        pages=(0, len(PAGE_ONE)),
+    )
     spans = chunk_text(text, count_tokens=embedder.count_tokens, max_tokens=policy.max_tokens, overlap_tokens=0)
     sentences = split_sentences(text)
     store = CorpusStore(settings.store_dir, store_key(settings))
     store.put_document(
-        doc, spans, embedder.embed([s.text for s in spans]), sentences=sentences,
-        sentence_embeddings=embedder.embed([text[a:b] for a, b in sentences]), chunking=policy.signature,
-    )  # fmt: skip
+        doc,
+        spans,
+        embedder.embed([s.text for s in spans]),
+        sentences=sentences,
+        sentence_embeddings=embedder.embed([text[a:b] for a, b in sentences]),
+        chunking=policy.signature,
+    )
 
 
 def test_a_quote_from_a_paged_document_names_its_page(articles, isolated_home):

@@ -51,9 +51,14 @@ def test_an_article_page_is_fetched_as_html_with_our_user_agent(site):
 
 @pytest.mark.parametrize(
     ("content_type", "kind"),
-    [("text/plain; charset=utf-8", ".txt"), ("text/markdown", ".md"), ("application/pdf", ".pdf"),
-     ("application/xhtml+xml", ".html"), ("TEXT/HTML", ".html")],
-)  # fmt: skip
+    [
+        ("text/plain; charset=utf-8", ".txt"),
+        ("text/markdown", ".md"),
+        ("application/pdf", ".pdf"),
+        ("application/xhtml+xml", ".html"),
+        ("TEXT/HTML", ".html"),
+    ],
+)
 def test_the_content_type_decides_the_kind(site, content_type, kind):
     assert fetch(site.page("/doc", b"Some text.", content_type=content_type), LIMITS).kind == kind
 

@@ -57,9 +57,11 @@ def choices(*tokens: str, top: dict[str, float] | None = None, at: int = -1) -> 
     out = []
     for i, token in enumerate(tokens):
         alternatives = top if i == (at % len(tokens)) and top else {token: 1.0}
-        out.append(TokenChoice(token, math.log(alternatives.get(token, 1e-6)), tuple(
-            (t, math.log(p)) for t, p in alternatives.items()
-        )))  # fmt: skip
+        out.append(
+            TokenChoice(
+                token, math.log(alternatives.get(token, 1e-6)), tuple((t, math.log(p)) for t, p in alternatives.items())
+            )
+        )
     return out
 
 
@@ -261,8 +263,9 @@ def test_judge_all_runs_calls_at_once_and_keeps_their_order(server):
     server.delay_s = 0.1
     server.stance = lambda body: "refutes" if "doc3" in str(body) else "not_mentioned"
     judge = ChatJudge(backend(server))
-    documents = [(f"doc{i}", [Passage(f"doc{i}", f"doc{i}:c0", f"doc{i} says {SENTENCE}", SENTENCE, 0.8, 1.0)])
-                 for i in range(4)]  # fmt: skip
+    documents = [
+        (f"doc{i}", [Passage(f"doc{i}", f"doc{i}:c0", f"doc{i} says {SENTENCE}", SENTENCE, 0.8, 1.0)]) for i in range(4)
+    ]
     started = time.perf_counter()
     answers = judge_all(judge, CLAIM, documents, parallel=4)
     assert time.perf_counter() - started < 0.35  # four 0.1 s labels (and one quote), not one after the other
@@ -287,8 +290,10 @@ def test_the_in_process_backend_is_never_called_concurrently():
 
     model = Model()
     chat = LlamaBackend(model, name="m")
-    threads = [threading.Thread(target=chat.generate, args=([Message("user", "hi")],), kwargs={"max_tokens": 2})
-               for _ in range(4)]  # fmt: skip
+    threads = [
+        threading.Thread(target=chat.generate, args=([Message("user", "hi")],), kwargs={"max_tokens": 2})
+        for _ in range(4)
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -114,9 +114,12 @@ class TestMetadata:
     def test_title_authors_and_creation_date_are_read(self, tmp_path):
         data = rewritten(
             text_pdf(PAGES),
-            metadata={"/Title": "Eastern valleys drought report", "/Author": "Ana Silva; Rui Costa",
-                      "/CreationDate": "D:20250815093000+02'00'"},
-        )  # fmt: skip
+            metadata={
+                "/Title": "Eastern valleys drought report",
+                "/Author": "Ana Silva; Rui Costa",
+                "/CreationDate": "D:20250815093000+02'00'",
+            },
+        )
         doc = read_document(write(tmp_path, data), max_bytes=LIMIT)
         assert doc.title == "Eastern valleys drought report"
         assert doc.authors == ("Ana Silva", "Rui Costa")

@@ -371,12 +371,30 @@ def dated_report() -> CheckReport:
     """A claim an earlier article supports and a later one (a PDF, quoted on page 3) refutes, a
     third undated article supporting it; and a claim with one dated source."""
     documents = (
-        DocumentRecord("early", "Talks begin at 19:30", "/news/early.html", "a" * 64, 2, 300,
-                       published=date(2025, 8, 14), authors=("Ann Reporter",), site="Anchorage Daily"),
-        DocumentRecord("late", "Corrected schedule", "https://example.org/late.pdf", "b" * 64, 3, 900,
-                       published=date(2025, 8, 15), site="Wire Service", pages=(0, 300, 600)),
+        DocumentRecord(
+            "early",
+            "Talks begin at 19:30",
+            "/news/early.html",
+            "a" * 64,
+            2,
+            300,
+            published=date(2025, 8, 14),
+            authors=("Ann Reporter",),
+            site="Anchorage Daily",
+        ),
+        DocumentRecord(
+            "late",
+            "Corrected schedule",
+            "https://example.org/late.pdf",
+            "b" * 64,
+            3,
+            900,
+            published=date(2025, 8, 15),
+            site="Wire Service",
+            pages=(0, 300, 600),
+        ),
         DocumentRecord("nodate", "Undated notes", "/news/nodate.txt", "c" * 64, 1, 100),
-    )  # fmt: skip
+    )
     disputed = ClaimResult(
         id="t1",
         claim="The talks began at 19:30 GMT.",
