@@ -15,7 +15,17 @@ from typing import TYPE_CHECKING, Annotated, Any, get_type_hints
 import typer
 
 from factcheck.check.signal_names import SIGNALS
-from factcheck.cli.common import ExitCode, ReportFormat, escape, report_format, state, stderr, stdout, write_output
+from factcheck.cli.common import (
+    ExitCode,
+    ReportFormat,
+    escape,
+    parse_day,
+    report_format,
+    state,
+    stderr,
+    stdout,
+    write_output,
+)
 
 if TYPE_CHECKING:
     from factcheck.check.decompose import Decomposer
@@ -70,14 +80,6 @@ JudgeOpt = Annotated[
         show_default=False,
     ),
 ]
-
-
-def parse_day(value: str) -> date:
-    """A calendar day given as YYYY-MM-DD; anything else is a usage error, before any work."""
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date; give it as YYYY-MM-DD") from None
 
 
 AsOfOpt = Annotated[

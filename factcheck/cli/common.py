@@ -6,8 +6,10 @@ from __future__ import annotations
 import enum
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -206,3 +208,13 @@ class FactcheckGroup(TyperGroup):
         except KeyboardInterrupt:
             stderr().print("interrupted; what was finished is kept, run the command again to resume")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+
+
+def parse_day(value: str) -> date:
+    """A calendar day given as YYYY-MM-DD; anything else is a usage error, before any work."""
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):  # fromisoformat also takes 20250815
+            raise ValueError
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date; give it as YYYY-MM-DD") from None

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from factcheck.cli.common import EXIT_CODES_HELP, ExitCode, OutputFormat, escape, print_json, state, stderr, stdout
+from factcheck.cli.common import (
+    EXIT_CODES_HELP,
+    ExitCode,
+    OutputFormat,
+    escape,
+    parse_day,
+    print_json,
+    state,
+    stderr,
+    stdout,
+)
 
 if TYPE_CHECKING:
-    from datetime import date
-
     from factcheck.config import Settings
     from factcheck.schema import DocumentRecord, IngestOutcome, IngestSummary
 
@@ -47,9 +56,10 @@ def ingest(
         typer.Option("--urls", metavar="FILE", help="Also ingest the URLs in FILE, one a line (# comments)."),
     ] = None,
     published: Annotated[
-        str | None,
+        date | None,
         typer.Option(
             "--date",
+            parser=parse_day,
             metavar="YYYY-MM-DD",
             help="Publication date of every document this run ingests or finds unchanged.",
         ),
@@ -66,7 +76,7 @@ def ingest(
     from factcheck.models.embedding import load_embedder
     from factcheck.schema import IngestSummary
 
-    day = _publication_date(published)  # usage errors first, before anything is read
+    day = published  # parsed by typer: a bad date is a usage error before anything is read
     listed, bad_lines = _url_file(urls)
     sources = [*(paths or []), *listed]
     if not sources and not bad_lines:
@@ -88,20 +98,6 @@ def ingest(
         _print_summary(summary, fmt)
     if summary.skipped:
         raise typer.Exit(int(ExitCode.PARTIAL))
-
-
-def _publication_date(value: str | None) -> date | None:
-    import re
-    from datetime import date
-
-    if value is None:
-        return None
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-            raise ValueError
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date as YYYY-MM-DD", param_hint="'--date'") from None
 
 
 def _url_file(path: Path | None) -> tuple[list[str], list[IngestOutcome]]:
