@@ -147,3 +147,9 @@ def test_the_documents_judged_per_claim_are_in_the_key_and_reach_the_checker(set
     capped = settings.model_copy(update={"max_docs_per_claim": 1})
     assert key(capped) != key(settings)
     assert CheckSession(capped, OPTIONS).checker.max_docs == 1
+
+
+def test_the_session_gives_the_signals_the_calibration_fit_reads(settings):
+    signals = CheckSession(settings, OPTIONS).signals(CLAIM)
+    assert {s.doc_id for s in signals} == {"summit", "treaty"}
+    assert max(signals, key=lambda s: s.similarity).doc_id == "summit"
