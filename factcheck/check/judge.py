@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from factcheck.errors import ConfigError
 from factcheck.prompt_files import MESSAGE_ROLES, default_prompts_dir, neutralise, read_template
-from factcheck.schema import JUDGED_STANCES, Judgement, Passage
+from factcheck.schema import JUDGED_STANCES, Judgement, Passage, Stance
 
 if TYPE_CHECKING:
     from langchain_core.prompts import ChatPromptTemplate
@@ -289,6 +289,12 @@ def locate_quote(quote: str, passages: Sequence[Passage]) -> tuple[str, str] | N
         if at >= 0:
             return haystack[at : at + len(needle)], passage.chunk_id
     return None
+
+
+def nothing_to_read() -> Judgement:
+    """A document with no passage for the claim: not mentioned, certainly, and no model asked."""
+    probabilities = {label: float(label == Stance.NOT_MENTIONED.value) for label in LABELS}
+    return Judgement(stance=Stance.NOT_MENTIONED, probabilities=probabilities)
 
 
 def make_judgement(notes: Sequence[str] = (), **fields: Any) -> Judgement:

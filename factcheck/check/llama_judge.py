@@ -28,6 +28,7 @@ from factcheck.check.judge import (
     label_probabilities,
     locate_quote,
     make_judgement,
+    nothing_to_read,
     quote_candidates,
 )
 from factcheck.errors import ModelLoadError
@@ -151,8 +152,7 @@ class LlamaJudge:
 
     def _judge(self, claim: str, passages: Sequence[Passage], meter: ModelUsage) -> Judgement:
         if not passages:
-            nothing = {label: float(label == Stance.NOT_MENTIONED.value) for label in LABELS}
-            return Judgement(stance=Stance.NOT_MENTIONED, probabilities=nothing)
+            return nothing_to_read()
         budget = self._llm.n_ctx() - self.max_quote_tokens - 32  # room for the label, quote key and EOG
         fitted = fit_to_budget(claim, passages, self._count_tokens, budget)
         if fitted.n_tokens > budget or not fitted.passages:

@@ -44,6 +44,7 @@ from factcheck.check.judge import (
     label_probabilities,
     locate_quote,
     make_judgement,
+    nothing_to_read,
     quote_candidates,
 )
 from factcheck.errors import ModelServerUnreachable
@@ -194,8 +195,7 @@ class ChatJudge:
 
     def _judge(self, claim: str, passages: Sequence[Passage], meter: ModelUsage) -> Judgement:
         if not passages:
-            nothing = {label: float(label == Stance.NOT_MENTIONED.value) for label in LABELS}
-            return Judgement(stance=Stance.NOT_MENTIONED, probabilities=nothing)
+            return nothing_to_read()
         budget = self.backend.n_ctx - self.max_quote_tokens - QUOTE_OVERHEAD_TOKENS
         fitted = fit_to_budget(claim, passages, self._count_tokens, budget)
         if fitted.n_tokens > budget or not fitted.passages:

@@ -25,7 +25,7 @@ from factcheck.config import load_settings
 from factcheck.errors import ConfigError
 from factcheck.models.backend import register_backend
 from factcheck.prompt_files import default_prompts_dir
-from factcheck.schema import Passage
+from factcheck.schema import Passage, Stance
 from tests.fakes import FakeBackend
 from tests.judge_fakes import FakeJudge
 
@@ -239,3 +239,11 @@ def test_the_fake_judge_answers_in_order_and_records_calls():
     assert fake.judge(CLAIM, "a", []).stance is Stance.SUPPORTS
     assert fake.judge(CLAIM, "b", []).stance is Stance.NOT_MENTIONED
     assert [call["doc_id"] for call in fake.history] == ["a", "b"]
+
+
+def test_a_document_with_nothing_to_read_is_certainly_not_mentioned():
+    from factcheck.check.judge import nothing_to_read
+
+    judgement = nothing_to_read()
+    assert judgement.stance is Stance.NOT_MENTIONED and judgement.error is None
+    assert judgement.probabilities == {"supports": 0.0, "refutes": 0.0, "not_mentioned": 1.0}
