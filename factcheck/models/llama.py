@@ -37,14 +37,14 @@ def open_llama(path: Path, *, extra_buffers: bool = False, **params: Any) -> Any
 
     params.setdefault("verbose", False)
     try:
-        with _LOAD_LOCK, _model_defaults(extra_buffers=extra_buffers):
+        with _LOAD_LOCK, model_defaults(extra_buffers=extra_buffers):
             return Llama(model_path=str(path), **params)
     except (ValueError, RuntimeError) as exc:
         raise ModelLoadError(f"llama.cpp could not load {path}: {exc}") from exc
 
 
 @contextlib.contextmanager
-def _model_defaults(*, extra_buffers: bool) -> Iterator[None]:
+def model_defaults(*, extra_buffers: bool) -> Iterator[None]:
     """While inside, llama_model_default_params() returns params with extra buffer types set."""
     import llama_cpp.llama_cpp as bindings
 
