@@ -12,12 +12,9 @@ import pytest
 from factcheck.check.pipeline import MAX_CLAIM_CHARS, ClaimInput
 from factcheck.check.session import CheckOptions, CheckSession
 from factcheck.config import Settings
-from factcheck.corpus.ingest import ChunkingPolicy, Ingestor
-from factcheck.models.embedding import load_embedder
-from factcheck.models.resolve import store_key
-from factcheck.schema import IngestSummary, Judgement, ModelUsage, Passage
-from factcheck.store import CorpusStore
+from factcheck.schema import Judgement, ModelUsage, Passage
 from tests.judge_fakes import FakeJudge
+from tests.unit.test_session_cache_key import ingest
 
 ARTICLES = {
     "summit.txt": "Putin and Trump met at Joint Base Elmendorf-Richardson in Anchorage on Friday. "
@@ -47,10 +44,7 @@ def settings(tmp_path: Path) -> Settings:
     for name, text in ARTICLES.items():
         (folder / name).write_text(text, encoding="utf-8")
     chosen = Settings(home=tmp_path / "home", embedder="fake-embedder", model="fake-llm")
-    embedder = load_embedder(chosen)
-    policy = ChunkingPolicy.for_embedder(embedder, chosen.chunk_tokens, chosen.chunk_overlap_tokens)
-    ingestor = Ingestor(CorpusStore(chosen.store_dir, store_key(chosen)), embedder, policy, chosen.max_file_bytes)
-    ingestor.run(ingestor.plan([folder])[0], IngestSummary())
+    ingest(chosen, folder)
     return chosen
 
 
