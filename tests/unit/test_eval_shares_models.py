@@ -3,9 +3,7 @@ every dataset's session (loading a real model per dataset costs seconds and memo
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -14,6 +12,7 @@ from factcheck.config import Settings
 from factcheck.evaluation import EvalOptions, evaluate, load_dataset
 from factcheck.models.backend import BACKENDS, register_backend
 from factcheck.models.embedding import EMBEDDERS, register_embedder
+from tests.cli.test_eval_cli import make_dataset
 from tests.conftest import FAKE_EMBEDDER, FAKE_JUDGE
 from tests.fakes import FakeBackend
 
@@ -32,14 +31,6 @@ DATASETS = {
 }  # fmt: skip
 
 
-def make_dataset(folder: Path, documents: dict[str, str], claims: list[dict]) -> Path:
-    (folder / "corpus").mkdir(parents=True)
-    for doc_id, text in documents.items():
-        (folder / "corpus" / f"{doc_id}.txt").write_text(text, encoding="utf-8")
-    (folder / "claims.jsonl").write_text("".join(json.dumps(c) + "\n" for c in claims), encoding="utf-8")
-    return folder
-
-
 @pytest.fixture
 def loads():
     """The fake embedder and judge under names of their own, whose factories count their loads."""
@@ -53,7 +44,10 @@ def loads():
 
 def test_an_eval_over_two_datasets_loads_the_embedder_once_and_the_judge_once(tmp_path, loads):
     settings = Settings(home=tmp_path / "home", embedder="counted-embedder", model="counted-llm")
-    datasets = [load_dataset(make_dataset(tmp_path / name, *parts)) for name, parts in DATASETS.items()]
+    datasets = [
+        load_dataset(make_dataset(tmp_path / name, documents=documents, claims=claims))
+        for name, (documents, claims) in DATASETS.items()
+    ]
     options = EvalOptions(CheckOptions(judge_weight=0.5, use_cache=False))
     run = evaluate(settings, datasets, options)
     assert loads == {"embedder": 1, "judge": 1}
